@@ -1,0 +1,64 @@
+"""One typed settings object for the whole bot, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_knowledge_dir() -> Path:
+    """`knowledge/` beside the source tree (a checkout), else the copy shipped in the wheel."""
+    checkout = PACKAGE_DIR.parent / "knowledge"
+    if checkout.is_dir():
+        return checkout
+    return PACKAGE_DIR / "_knowledge"
+
+
+class Settings(BaseSettings):
+    """Every knob of medcode-bot. Environment names are `MEDCODE_<FIELD>`, except the token."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MEDCODE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    discord_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "MEDCODE_DISCORD_TOKEN")
+    )
+    knowledge_dir: Path = Field(default_factory=default_knowledge_dir)
+    log_level: str = "INFO"
+    owner_ids: frozenset[int] = frozenset()
+    dev_guild_id: int | None = None
+    database_path: Path = Path("data/medcode.sqlite3")
+    # How long after a missed post time a daily tip may still go out (same local day only).
+    tip_catchup_hours: float = Field(default=6.0, ge=0, le=24)
+    # Per-user cooldown for /ask and @mentions: `ask_rate` uses per `ask_per_seconds`.
+    ask_rate: int = Field(default=5, ge=1)
+    ask_per_seconds: float = Field(default=30.0, gt=0)
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value
+
+    @field_validator("discord_token")
+    @classmethod
+    def _blank_token_is_none(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            return None
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
