@@ -1,3 +1,3 @@
 from bot.knowledge.loader import KnowledgeBase, KnowledgeError, Problem, load_knowledge
 
-__all__ = ['KnowledgeBase', 'KnowledgeError', 'Problem', 'load_knowledge']
+__all__ = ["KnowledgeBase", "KnowledgeError", "Problem", "load_knowledge"]

@@ -169,7 +169,9 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
             for tip in model.tips:
                 if tip.id in tips:
                     problems.append(
-                        Problem(display, tip.id, "id", f"duplicate tip id (also in {tips[tip.id][0]})")
+                        Problem(
+                            display, tip.id, "id", f"duplicate tip id (also in {tips[tip.id][0]})"
+                        )
                     )
                 else:
                     tips[tip.id] = (display, tip)
@@ -199,7 +201,9 @@ def _names(entry: Entry) -> Iterable[tuple[str, str]]:
             yield extra, value
 
 
-def _cross_checks(entries: dict[str, tuple[str, Entry]], sources: dict[str, Source]) -> list[Problem]:
+def _cross_checks(
+    entries: dict[str, tuple[str, Entry]], sources: dict[str, Source]
+) -> list[Problem]:
     problems: list[Problem] = []
     claimed: dict[str, str] = {}
     for entry_id, (file, entry) in entries.items():

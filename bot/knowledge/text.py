@@ -14,8 +14,7 @@ def clean(text: str) -> str:
     """NFKC, without format characters (zero-width spaces, joiners, bidi marks) or controls."""
     text = unicodedata.normalize("NFKC", text)
     return "".join(
-        ch if unicodedata.category(ch)[0] != "C" else (" " if ch in "\n\r\t" else "")
-        for ch in text
+        ch if unicodedata.category(ch)[0] != "C" else (" " if ch in "\n\r\t" else "") for ch in text
     )
 
 

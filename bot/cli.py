@@ -1,0 +1,177 @@
+"""`medcode-bot`: ask and chat offline, validate the knowledge base, run or sync the bot.
+
+Exit codes: 0 ok (for `ask`: answered), 1 not answered / invalid knowledge base / bot failed,
+2 bad usage, 3 the knowledge base could not be loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.engine import Answer, Engine
+from bot.knowledge import KnowledgeError, load_knowledge
+from bot.log import setup_logging
+from bot.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_NO, EXIT_USAGE, EXIT_KB = 0, 1, 2, 3
+
+
+def _engine(settings: Settings) -> Engine:
+    return Engine(load_knowledge(settings.knowledge_dir))
+
+
+def render(answer: Answer) -> str:
+    """The answer as a person reads it in a terminal."""
+    return f"{answer.title}\n{'-' * min(len(answer.title), 60)}\n{answer.text}"
+
+
+def _write_json(obj: object, out: TextIO) -> None:
+    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(settings)
+    if args.jsonl:
+        for line in sys.stdin:
+            _write_json(engine.answer(line.rstrip("\r\n")).to_json(), sys.stdout)
+        return EXIT_OK
+    question = " ".join(args.question)
+    if not question and not sys.stdin.isatty():
+        question = sys.stdin.read()
+    answer = engine.answer(question)
+    if args.json:
+        _write_json(answer.to_json(), sys.stdout)
+    else:
+        print(render(answer))
+    return EXIT_OK if answer.answered else EXIT_NO
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(settings)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("medcode-bot offline chat: ask about medical coding pay, credentials, states,")
+        print("specialties and careers. Try: what does CRC pay? | CPC vs CCS | quit to leave.")
+    while True:
+        try:
+            line = input("you> " if interactive else "")
+        except (EOFError, KeyboardInterrupt):
+            if interactive:
+                print()
+            return EXIT_OK
+        if interactive and line.strip().lower() in {"quit", "exit", ":q"}:
+            return EXIT_OK
+        if interactive and not line.strip():
+            continue
+        print(render(engine.answer(line)))
+        print()
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    directory = Path(args.directory) if args.directory else settings.knowledge_dir
+    try:
+        kb = load_knowledge(directory)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in {directory}", file=sys.stderr)
+        return EXIT_NO
+    print(f"OK: {directory}: {kb.summary()}")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.discord_token is None:
+        print(
+            "DISCORD_TOKEN is not set. Put it in the environment or in .env "
+            "(see .env.example), or try the bot offline with `medcode-bot chat`.",
+            file=sys.stderr,
+        )
+        return EXIT_NO
+    from bot.runner import run_bot
+
+    return run_bot(settings)
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.discord_token is None:
+        print("DISCORD_TOKEN is not set: it is needed to register commands.", file=sys.stderr)
+        return EXIT_NO
+    from bot.runner import sync_commands
+
+    return sync_commands(settings, guild_id=args.guild)
+
+
+def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
+    """No subcommand: the bot when a token is configured, else the offline chat."""
+    if settings.discord_token is not None:
+        return cmd_run(args, settings)
+    print("No DISCORD_TOKEN set: starting the offline chat on the same answer engine.\n")
+    return cmd_chat(args, settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="medcode-bot",
+        description="Medical-coding career answers, in Discord or offline.",
+    )
+    parser.add_argument("--knowledge", metavar="DIR", help="knowledge base directory")
+    parser.set_defaults(func=cmd_default)
+    sub = parser.add_subparsers(dest="command")
+
+    ask = sub.add_parser("ask", help="answer one question (or many with --jsonl)")
+    ask.add_argument("question", nargs="*", help="the question (read from stdin if omitted)")
+    mode = ask.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print one JSON object")
+    mode.add_argument(
+        "--jsonl", action="store_true", help="one question per stdin line, one JSON line each"
+    )
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="interactive offline chat on the same engine")
+    chat.set_defaults(func=cmd_chat)
+
+    validate = sub.add_parser("validate", help="check the knowledge base and report every error")
+    validate.add_argument("directory", nargs="?", help="defaults to the configured knowledge dir")
+    validate.set_defaults(func=cmd_validate)
+
+    run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    run.set_defaults(func=cmd_run)
+
+    sync = sub.add_parser("sync", help="register the slash commands with Discord")
+    sync.add_argument("--guild", type=int, metavar="ID", help="sync to one server (instant)")
+    sync.set_defaults(func=cmd_sync)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+    except Exception as exc:  # pydantic ValidationError: a bad value in env or .env
+        print(f"Invalid settings: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.knowledge:
+        settings = settings.model_copy(update={"knowledge_dir": Path(args.knowledge)})
+    setup_logging(settings.log_level)
+    if args.func is cmd_ask and args.question and args.jsonl:
+        parser.error("--jsonl reads questions from stdin; give no question argument")
+    try:
+        return args.func(args, settings)
+    except KnowledgeError as exc:
+        print(f"The knowledge base in {settings.knowledge_dir} did not load:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_KB
+    except BrokenPipeError:
+        return EXIT_OK

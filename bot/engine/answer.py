@@ -1,0 +1,53 @@
+"""The engine's output: a structured answer that the CLI prints and the cogs turn into embeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: str
+    answered: bool
+    topic: str | None
+    title: str
+    lead: str
+    fields: tuple[Field, ...] = ()
+    notes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    entries: tuple[str, ...] = ()
+    intents: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def text(self) -> str:
+        """The whole answer as plain text: every figure the answer states is in it."""
+        lines = [self.lead]
+        lines += [f"- {f.name}: {f.value}" for f in self.fields]
+        lines += list(self.notes)
+        if self.suggestions and not self.answered:
+            lines.append("Did you mean: " + "; ".join(self.suggestions) + "?")
+        if self.sources:
+            lines.append("Source: " + "; ".join(self.sources))
+        return "\n".join(line for line in lines if line)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON contract of `medcode-bot ask --json`."""
+        return {
+            "query": self.query,
+            "answered": self.answered,
+            "topic": self.topic,
+            "title": self.title,
+            "text": self.text,
+            "fields": [{"name": f.name, "value": f.value} for f in self.fields],
+            "sources": list(self.sources),
+            "suggestions": list(self.suggestions),
+            "entries": list(self.entries),
+        }

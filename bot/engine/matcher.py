@@ -1,0 +1,268 @@
+"""Find the entries a question names: exact names and aliases first, then rapidfuzz for typos."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
+
+from bot.engine import vocab
+from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.text import clean
+
+_INITIALS = re.compile(r"\b([A-Za-z])\.(?=[A-Za-z]\b)")
+_TOKEN = re.compile(r"[A-Za-z0-9]+|\+")
+_APOSTROPHE = re.compile(r"['’`]")
+
+MAX_TOKENS = 120  # a 4,000-character question is read up to here; the rest is noise
+MAX_PHRASE = 6
+
+
+def split(text: str) -> tuple[list[str], list[str]]:
+    """Tokens in lower case and as typed (the case decides whether "OR" means Oregon)."""
+    text = _APOSTROPHE.sub("", _INITIALS.sub(r"\1", clean(text)))
+    raw = _TOKEN.findall(text)[:MAX_TOKENS]
+    return [t.lower() for t in raw], raw
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry_id: str
+    start: int
+    end: int
+    how: str  # "exact", "code", "fuzzy", "keyword"
+    score: float = 100.0
+    runner_up: str | None = None  # a close second from fuzzy matching: ambiguous
+
+
+@dataclass
+class Analysis:
+    tokens: list[str]
+    hits: list[Hit] = field(default_factory=list)
+    keywords: list[Hit] = field(default_factory=list)
+    intents: set[str] = field(default_factory=set)
+    kinds: list[str] = field(default_factory=list)
+    off_domain: list[str] = field(default_factory=list)
+    domain: bool = False
+    level: int | None = None
+    years: float | None = None
+
+    @property
+    def entity_ids(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for hit in sorted(self.hits, key=lambda h: h.start):
+            seen.setdefault(hit.entry_id)
+        return list(seen)
+
+
+class Matcher:
+    """An in-memory index of every name, alias, keyword and postal code, built once per KB."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.phrases: dict[str, str] = {}
+        self.keywords: dict[str, str] = {}
+        self.codes: dict[str, str] = {}
+        for entry in kb.entries.values():
+            names = [entry.name, *entry.aliases]
+            names += [v for k in ("abbreviation", "full_name") if (v := getattr(entry, k, None))]
+            for name in names:
+                key = " ".join(split(name)[0])
+                if key:
+                    self.phrases.setdefault(key, entry.id)
+            for word in entry.keywords:
+                key = " ".join(split(word)[0])
+                if key:
+                    self.keywords.setdefault(key, entry.id)
+            code = getattr(entry, "code", None)
+            if code:
+                self.codes[code.lower()] = entry.id
+        self.max_phrase = max((k.count(" ") + 1 for k in self.phrases), default=1)
+        self.max_phrase = min(self.max_phrase, MAX_PHRASE)
+        # Typos are looked for among names and aliases of four characters or more.
+        self.fuzzy_choices = [k for k in self.phrases if len(k) >= 4]
+        self.fuzzy_owner = [self.phrases[k] for k in self.fuzzy_choices]
+        intent_words = {w for words in vocab.INTENTS.values() for w in words}
+        self.known_words = (
+            {t for k in (*self.phrases, *self.keywords) for t in k.split()}
+            | {w for w in intent_words if " " not in w}
+            | vocab.STOPWORDS
+            | vocab.DOMAIN
+            | set(vocab.KIND_WORDS)
+            | vocab.OFF_DOMAIN
+        )
+        self.intent_phrases = {
+            phrase: intent for intent, words in vocab.INTENTS.items() for phrase in words
+        }
+        self.max_intent = max(p.count(" ") + 1 for p in self.intent_phrases)
+        # Autocomplete and "did you mean": every name and alias, processed once.
+        self.suggest_choices = list(self.phrases)
+
+    # -- entity search -------------------------------------------------------------------------
+    def analyse(self, text: str) -> Analysis:
+        toks, raw = split(text)
+        result = Analysis(tokens=toks)
+        if not toks:
+            return result
+        shouting = all(not t.isalpha() or t.isupper() for t in raw if len(t) > 1)
+        used = [False] * len(toks)
+        i = 0
+        while i < len(toks):
+            hit = self._exact_at(toks, i)
+            if hit is None:
+                hit = self._code_at(toks, raw, i, shouting)
+            if hit is not None:
+                result.hits.append(hit)
+                for j in range(hit.start, hit.end):
+                    used[j] = True
+                i = hit.end
+            else:
+                i += 1
+        result.hits += self._fuzzy(toks, used)
+        for hit in result.hits:
+            for j in range(hit.start, hit.end):
+                used[j] = True
+        self._read_words(toks, used, result)
+        return result
+
+    def _lookup(self, phrase: str, table: dict[str, str]) -> str | None:
+        found = table.get(phrase)
+        if found is None and len(phrase) > 3 and phrase.endswith("s"):
+            found = table.get(phrase[:-1])
+            if found is None and phrase.endswith("es"):
+                found = table.get(phrase[:-2])
+        return found
+
+    def _exact_at(self, toks: list[str], i: int) -> Hit | None:
+        for n in range(min(self.max_phrase, len(toks) - i), 0, -1):
+            found = self._lookup(" ".join(toks[i : i + n]), self.phrases)
+            if found is not None:
+                return Hit(found, i, i + n, "exact")
+        return None
+
+    def _code_at(self, toks: list[str], raw: list[str], i: int, shouting: bool) -> Hit | None:
+        token = toks[i]
+        state = self.codes.get(token)
+        if state is None:
+            return None
+        typed_as_code = raw[i].isupper() and not shouting
+        if token not in vocab.AMBIGUOUS_CODES or typed_as_code:
+            return Hit(state, i, i + 1, "code")
+        # "coder pay in md": a lower-case code right after "in" at the end of a question.
+        if (
+            token not in vocab.HARD_WORDS
+            and i == len(toks) - 1
+            and i > 0
+            and toks[i - 1] in {"in", "from"}
+        ):
+            return Hit(state, i, i + 1, "code")
+        return None
+
+    def _fuzzy(self, toks: list[str], used: list[bool]) -> list[Hit]:
+        hits: list[Hit] = []
+        taken = list(used)
+        for i, token in enumerate(toks):
+            if taken[i] or token in self.known_words or len(token) < 6 or token.isdigit():
+                continue
+            best: tuple[float, int, int, str, str | None] | None = None
+            for start in range(max(0, i - 2), i + 1):
+                for end in range(i + 1, min(len(toks), start + 3) + 1):
+                    if any(taken[start:end]):
+                        continue
+                    window = " ".join(toks[start:end])
+                    cutoff = 80 if len(window) >= 8 else 83
+                    found = process.extract(
+                        window,
+                        self.fuzzy_choices,
+                        scorer=fuzz.ratio,
+                        processor=None,
+                        score_cutoff=cutoff,
+                        limit=3,
+                    )
+                    if not found:
+                        continue
+                    score = found[0][1]
+                    owner = self.fuzzy_owner[found[0][2]]
+                    second = next(
+                        (
+                            self.fuzzy_owner[f[2]]
+                            for f in found[1:]
+                            if self.fuzzy_owner[f[2]] != owner and score - f[1] < 3
+                        ),
+                        None,
+                    )
+                    key = (score, end - start)
+                    if best is None or key > (best[0], best[2] - best[1]):
+                        best = (score, start, end, owner, second)
+            if best is not None:
+                score, start, end, owner, second = best
+                hits.append(Hit(owner, start, end, "fuzzy", score, second))
+                for j in range(start, end):
+                    taken[j] = True
+        return hits
+
+    def _read_words(self, toks: list[str], used: list[bool], result: Analysis) -> None:
+        n = len(toks)
+        i = 0
+        while i < n:
+            for size in range(min(self.max_intent, n - i), 0, -1):
+                phrase = " ".join(toks[i : i + size])
+                intent = self.intent_phrases.get(phrase)
+                if intent is not None:
+                    result.intents.add(intent)
+                    if size > 1:
+                        break
+            i += 1
+        i = 0
+        while i < n:
+            if used[i]:
+                i += 1
+                continue
+            for size in range(min(self.max_phrase, n - i), 0, -1):
+                if any(used[i : i + size]):
+                    continue
+                found = self._lookup(" ".join(toks[i : i + size]), self.keywords)
+                if found is not None:
+                    result.keywords.append(Hit(found, i, i + size, "keyword"))
+                    i += size - 1
+                    break
+            i += 1
+        for i, token in enumerate(toks):
+            if token in vocab.KIND_WORDS and not used[i]:
+                result.kinds.append(vocab.KIND_WORDS[token])
+            if token in vocab.OFF_DOMAIN:
+                result.off_domain.append(token)
+            if token in vocab.DOMAIN:
+                result.domain = True
+            nxt = toks[i + 1] if i + 1 < n else ""
+            if token == "level" and nxt.isdigit():
+                result.level = int(nxt)
+            if token.isdigit() and nxt in {"year", "years", "yrs", "yr"}:
+                result.years = float(token)
+
+    # -- suggestions and autocomplete ---------------------------------------------------------
+    def suggest(self, text: str, limit: int = 3, kinds: tuple[str, ...] = ()) -> list[str]:
+        """Entry ids whose names look most like `text` (rapidfuzz, default_process, a cutoff)."""
+        query = default_process(clean(text))[:200]
+        if not query:
+            return []
+        found = process.extract(
+            query,
+            self.suggest_choices,
+            scorer=fuzz.WRatio,
+            processor=default_process,
+            score_cutoff=60,
+            limit=limit * 8,
+        )
+        ids: list[str] = []
+        for choice, _score, _ in found:
+            entry_id = self.phrases[choice]
+            if kinds and self.kb.entries[entry_id].kind not in kinds:  # type: ignore[attr-defined]
+                continue
+            if entry_id not in ids:
+                ids.append(entry_id)
+            if len(ids) == limit:
+                break
+        return ids
