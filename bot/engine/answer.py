@@ -23,6 +23,8 @@ class Answer:
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
+    # Entry ids behind `suggestions`, in the same order (for "did you mean" buttons).
+    suggestion_ids: tuple[str, ...] = field(default=(), compare=False)
     entries: tuple[str, ...] = ()
     intents: tuple[str, ...] = field(default=(), compare=False)
 

@@ -151,6 +151,23 @@ class Engine:
         best = sorted(ranked.values(), key=lambda pair: (-pair[0], self._default_order(pair[1])))
         return [entry for _score, entry in best[:limit]]
 
+    def list_kind(self, kind: str, intents: Sequence[str] = ()) -> Answer:
+        """Every entry of one kind with its key figures (the career ladder, the states...)."""
+        return self._kind_list(KIND_PLURAL.get(kind, kind), kind, set(intents))
+
+    def find(self, text: str, kinds: Sequence[str] = ()) -> Entry | None:
+        """One entry for an option value: an id, a name or alias (typos allowed), else None."""
+        text = clean(text or "").strip()[:200]
+        entry = self.kb.entries.get(text)
+        if entry is not None and (not kinds or entry.kind in kinds):  # type: ignore[attr-defined]
+            return entry
+        for entry_id in self.matcher.analyse(text).entity_ids:
+            entry = self.kb.entries[entry_id]
+            if not kinds or entry.kind in kinds:  # type: ignore[attr-defined]
+                return entry
+        ids = self.matcher.suggest(text, limit=1, kinds=tuple(kinds), cutoff=85)
+        return self.kb.entries[ids[0]] if ids else None
+
     # -- deciding what was asked ----------------------------------------------------------------
     def _decide(self, query: str, text: str, a: Analysis) -> Answer:
         entries = [self.kb.entries[i] for i in a.entity_ids]
@@ -242,6 +259,7 @@ class Engine:
             title="Not in the guide" if suggest else "Ask me something",
             lead=lead,
             suggestions=tuple(self.kb.entries[i].name for i in ids[:3]),
+            suggestion_ids=tuple(ids[:3]),
         )
 
     def _one(self, query: str, entry: Entry, intents: set[str], extra: list[Entry]) -> Answer:

@@ -243,7 +243,9 @@ class Matcher:
                 result.years = float(token)
 
     # -- suggestions and autocomplete ---------------------------------------------------------
-    def suggest(self, text: str, limit: int = 3, kinds: tuple[str, ...] = ()) -> list[str]:
+    def suggest(
+        self, text: str, limit: int = 3, kinds: tuple[str, ...] = (), cutoff: float = 60
+    ) -> list[str]:
         """Entry ids whose names look most like `text` (rapidfuzz, default_process, a cutoff)."""
         query = default_process(clean(text))[:200]
         if not query:
@@ -253,7 +255,7 @@ class Matcher:
             self.suggest_choices,
             scorer=fuzz.WRatio,
             processor=default_process,
-            score_cutoff=60,
+            score_cutoff=cutoff,
             limit=limit * 8,
         )
         ids: list[str] = []

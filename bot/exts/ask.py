@@ -1,0 +1,141 @@
+"""/ask and @mentions: any question, answered by the same engine as the CLI."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.engine import Answer
+from bot.exts._embeds import answer_embed
+
+if TYPE_CHECKING:
+    from bot.bot import MedcodeBot
+
+log = logging.getLogger(__name__)
+
+NO_PINGS = discord.AllowedMentions.none()
+SUGGEST_ID = re.compile(r"medcode:suggest:(?P<entry>[a-z0-9-]{1,64})")
+
+
+class SuggestButton(discord.ui.DynamicItem[discord.ui.Button], template=SUGGEST_ID.pattern):
+    """A "did you mean" button; pressing it posts that answer to the channel.
+
+    Dynamic (its state is in the custom_id), so buttons keep working after a restart.
+    """
+
+    def __init__(self, entry_id: str, label: str = "") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=(label or entry_id)[:80],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"medcode:suggest:{entry_id}",
+            )
+        )
+        self.entry_id = entry_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]):  # noqa: ANN001
+        return cls(match["entry"], item.label or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: MedcodeBot = interaction.client  # type: ignore[assignment]
+        if self.entry_id not in bot.engine.kb.entries:
+            await interaction.response.send_message(
+                "That suggestion is no longer in the knowledge base.", ephemeral=True
+            )
+            return
+        answer = bot.engine.entry_answer(self.entry_id)
+        await interaction.response.send_message(embed=answer_embed(answer), allowed_mentions=NO_PINGS)
+
+
+def suggestion_view(answer: Answer) -> discord.ui.View | None:
+    if not answer.suggestion_ids:
+        return None
+    view = discord.ui.View(timeout=None)
+    for entry_id, label in zip(answer.suggestion_ids, answer.suggestions, strict=False):
+        view.add_item(SuggestButton(entry_id, label))
+    return view
+
+
+def _user_key(obj: discord.Interaction | discord.Message) -> int:
+    return obj.user.id if isinstance(obj, discord.Interaction) else obj.author.id
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot: MedcodeBot) -> None:
+        self.bot = bot
+        settings = bot.settings
+        # One bucket per member, shared by /ask and mentions.
+        self.rate = commands.Cooldown(settings.ask_rate, settings.ask_per_seconds)
+        self.cooldown = commands.CooldownMapping(self.rate, _user_key)
+        self._warned: set[int] = set()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(SuggestButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(SuggestButton)
+
+    def _retry_after(self, obj: discord.Interaction | discord.Message) -> float | None:
+        bucket = self.cooldown.get_bucket(obj)
+        return bucket.update_rate_limit() if bucket is not None else None
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(question="Your question, e.g. what does CRC pay? or CPC vs CCS")
+    async def ask(
+        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 4000]
+    ) -> None:
+        """Ask anything about medical coding pay, credentials, states, specialties or careers."""
+        retry = self._retry_after(interaction)
+        if retry:
+            raise app_commands.CommandOnCooldown(self.rate, retry)
+        answer = self.bot.engine.answer(question)
+        if answer.answered:
+            await interaction.response.send_message(
+                embed=answer_embed(answer), allowed_mentions=NO_PINGS
+            )
+            return
+        view = suggestion_view(answer)
+        kwargs = {"view": view} if view else {}
+        await interaction.response.send_message(
+            embed=answer_embed(answer), ephemeral=True, allowed_mentions=NO_PINGS, **kwargs
+        )
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or self.bot.user is None:
+            return
+        in_dm = message.guild is None
+        if not in_dm and self.bot.user not in message.mentions:
+            return
+        question = re.sub(rf"<@!?{self.bot.user.id}>", " ", message.content).strip()
+        if not question:
+            question = ""
+        retry = self._retry_after(message)
+        if retry:
+            if message.author.id not in self._warned:
+                self._warned.add(message.author.id)
+                await self._send(message, content=f"Slow down a little: try again in {retry:.0f} s.")
+            return
+        self._warned.discard(message.author.id)
+        answer = self.bot.engine.answer(question)
+        view = None if answer.answered else suggestion_view(answer)
+        await self._send(message, embed=answer_embed(answer), view=view)
+
+    async def _send(self, message: discord.Message, **kwargs) -> None:
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        try:
+            await message.reply(mention_author=False, allowed_mentions=NO_PINGS, **kwargs)
+        except discord.Forbidden:
+            log.info("No permission to answer in channel %s", message.channel.id)
+        except discord.HTTPException as exc:
+            log.warning("Could not answer a mention in channel %s: %s", message.channel.id, exc)
+
+
+async def setup(bot: MedcodeBot) -> None:
+    await bot.add_cog(Ask(bot))

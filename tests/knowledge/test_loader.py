@@ -1,0 +1,156 @@
+"""Broken knowledge files: each validation rule names the file, the entry and the field."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import KnowledgeError, load_knowledge
+
+SOURCES = """
+sources:
+  - id: guide-2026
+    title: Test guide
+    as_of: "2026"
+"""
+
+GOOD = """
+entries:
+  - id: state-ca
+    kind: state
+    name: California
+    code: CA
+    rank: 2
+    tier: top
+    salary: {label: Mean annual salary, text: "$62,300", low: 62300, high: 62300, unit: usd_year}
+    source: {doc: guide-2026, section: States}
+  - id: spec-er
+    kind: specialty
+    name: Emergency Department
+    aliases: [ER]
+    salary: {label: Salary range, text: "$48,000–$60,000", low: 48000, high: 60000, unit: usd_year}
+    certification: CPC + CEDC
+    demand: High
+    source: {doc: guide-2026, section: Specialties}
+"""
+
+
+def write_kb(tmp_path: Path, entries: str, **extra: str) -> Path:
+    (tmp_path / "sources.yaml").write_text(textwrap.dedent(SOURCES))
+    (tmp_path / "entries.yaml").write_text(textwrap.dedent(entries))
+    for name, text in extra.items():
+        (tmp_path / name).write_text(textwrap.dedent(text))
+    return tmp_path
+
+
+def problems(tmp_path: Path, entries: str, **extra: str) -> list[str]:
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(write_kb(tmp_path, entries, **extra))
+    return [str(p) for p in info.value.problems]
+
+
+def test_good_files_load(tmp_path):
+    kb = load_knowledge(write_kb(tmp_path, GOOD))
+    assert set(kb.entries) == {"state-ca", "spec-er"}
+    assert "2 entries" in kb.summary()
+
+
+def test_invalid_yaml_names_file_and_line(tmp_path):
+    found = problems(tmp_path, GOOD + "\n  - id: [unclosed\n")
+    assert len(found) == 1
+    assert "entries.yaml" in found[0] and "invalid YAML at line" in found[0]
+
+
+def test_unknown_field(tmp_path):
+    found = problems(tmp_path, GOOD.replace("demand: High", "demand: High\n    colour: red"))
+    assert len(found) == 1
+    assert found[0].endswith("entries.yaml: entry 'spec-er', field 'colour': unknown field")
+
+
+def test_missing_field(tmp_path):
+    found = problems(tmp_path, GOOD.replace("    demand: High\n", ""))
+    assert any("entry 'spec-er'" in p and "field 'demand'" in p and "required" in p for p in found)
+
+
+def test_low_above_high(tmp_path):
+    bad = GOOD.replace("low: 48000, high: 60000", "low: 60000, high: 48000").replace(
+        "$48,000–$60,000", "$60,000–$48,000"
+    )
+    found = problems(tmp_path, bad)
+    assert any("spec-er" in p and "field 'salary'" in p and "exceeds high" in p for p in found)
+
+
+def test_figure_number_must_appear_in_text(tmp_path):
+    found = problems(tmp_path, GOOD.replace("low: 62300, high: 62300", "low: 62000, high: 62300"))
+    assert any("state-ca" in p and "62,000 does not appear" in p for p in found)
+
+
+def test_duplicate_id(tmp_path):
+    dup = GOOD.replace("id: spec-er", "id: state-ca").replace("[ER]", "[ER room]")
+    found = problems(tmp_path, dup)
+    assert any("entry 'state-ca', field 'id'" in p and "duplicate id" in p for p in found)
+
+
+def test_alias_claimed_by_two_entries(tmp_path):
+    # Case and punctuation do not make a different alias.
+    clash = GOOD.replace("aliases: [ER]", "aliases: [ER, 'CALIFORNIA!']")
+    found = problems(tmp_path, clash)
+    assert any(
+        "entry 'spec-er', field 'aliases'" in p and "already claimed by entry 'state-ca'" in p
+        for p in found
+    )
+
+
+def test_unknown_reference(tmp_path):
+    found = problems(tmp_path, GOOD.replace("demand: High", "demand: High\n    related: [topic-nope]"))
+    assert any("spec-er" in p and "field 'related'" in p and "topic-nope" in p for p in found)
+
+
+def test_unknown_source(tmp_path):
+    found = problems(tmp_path, GOOD.replace("{doc: guide-2026, section: States}", "{doc: blog, section: S}"))
+    assert any("state-ca" in p and "source.doc" in p and "'blog'" in p for p in found)
+
+
+def test_unknown_kind(tmp_path):
+    found = problems(tmp_path, GOOD.replace("kind: specialty", "kind: speciality"))
+    assert any("spec-er" in p and "field 'kind'" in p for p in found)
+
+
+def test_rank_without_salary(tmp_path):
+    bad = GOOD.replace(
+        '    salary: {label: Mean annual salary, text: "$62,300", low: 62300, high: 62300, unit: usd_year}\n',
+        "",
+    )
+    found = problems(tmp_path, bad)
+    assert any("state-ca" in p and "rank and salary go together" in p for p in found)
+
+
+def test_wrong_top_level_key(tmp_path):
+    found = problems(tmp_path, GOOD, **{"extra.yaml": "things: []\n"})
+    assert any("extra.yaml" in p and "one top-level key" in p for p in found)
+
+
+def test_empty_file(tmp_path):
+    found = problems(tmp_path, GOOD, **{"empty.yaml": ""})
+    assert any("empty.yaml" in p for p in found)
+
+
+def test_every_problem_is_reported_not_just_the_first(tmp_path):
+    bad = GOOD.replace("demand: High", "demand: High\n    colour: red").replace(
+        "code: CA", "code: California"
+    )
+    found = problems(tmp_path, bad)
+    assert len(found) >= 2
+
+
+def test_tip_too_long(tmp_path):
+    tips = "tips:\n  - id: t1\n    category: exam\n    text: " + "x" * 800 + "\n"
+    found = problems(tmp_path, GOOD, **{"tips.yaml": tips})
+    assert any("tips.yaml" in p and "entry 't1'" in p and "field 'text'" in p for p in found)
+
+
+def test_missing_directory(tmp_path):
+    with pytest.raises(KnowledgeError, match="not a directory"):
+        load_knowledge(tmp_path / "nope")
