@@ -1,0 +1,964 @@
+"""Persistence for daily tips: a narrow async `TipStore` protocol and its SQLite implementation.
+
+Correctness lives in the database, not in the process, so a PostgreSQL implementation can
+follow with several bot processes sharing one database:
+
+* the daily claim is an INSERT into ``posts`` whose primary key is ``(guild_id, local_date)``:
+  a second claim for the same guild and local day fails, whichever process or restart makes it;
+* a retry of a *failed* attempt re-claims the row with a conditional UPDATE
+  (``WHERE status = 'failed' AND attempts = ?``), so two retriers cannot both win;
+* the rotation state is read and written inside the claim's transaction;
+* schedule writes made by the scheduler are compare-and-set on ``guild_config.revision``, so a
+  process acting on a stale row never overwrites a newer schedule (an admin's change, or another
+  process that got there first).
+
+The asyncio lock in `SqliteTipStore` only serialises use of its one connection; it is not what
+makes claims safe. Timestamps are stored as UTC text ``YYYY-MM-DDTHH:MM:SSZ`` (fixed width, so
+text order is time order) and dates as ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Literal, Protocol, Self
+
+import aiosqlite
+
+from bot.tips.rotation import RotationState
+from bot.tips.schedule import (
+    Due,
+    Schedule,
+    TipConfigError,
+    format_post_time,
+    normalize_timezone,
+    parse_post_time,
+)
+
+log = logging.getLogger(__name__)
+
+PostStatus = Literal["claimed", "sent", "failed", "skipped", "unconfirmed"]
+
+# Given the guild's rotation state and the tip of a failed earlier attempt (or None), return the
+# tip to post and the new rotation state (None: leave the rotation unchanged). Must be pure.
+Picker = Callable[[RotationState | None, str | None], tuple[str, RotationState | None]]
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class GuildConfig:
+    """One guild's tip settings and schedule state, as stored."""
+
+    guild_id: int
+    channel_id: int
+    post_time: str  # "HH:MM", guild-local wall-clock time
+    timezone: str  # canonical IANA name
+    enabled: bool  # False while paused
+    paused_reason: str | None
+    skip_weekends: bool
+    next_due_utc: datetime | None  # None while paused
+    due_date: date | None  # the guild-local date next_due_utc is for
+    failures: int  # consecutive failed attempts; reset by a successful post
+    last_error: str | None
+    last_error_at: datetime | None
+    last_posted_date: date | None
+    last_posted_at: datetime | None
+    last_tip_id: str | None
+    last_message_id: int | None
+    last_skipped_date: date | None
+    last_skip_reason: str | None
+    last_manual_at: datetime | None
+    last_manual_tip_id: str | None
+    revision: int  # bumped by every schedule change; scheduler writes compare-and-set on it
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def paused(self) -> bool:
+        return not self.enabled
+
+    def schedule(self) -> Schedule:
+        return Schedule.parse(self.post_time, self.timezone, self.skip_weekends)
+
+
+@dataclass(frozen=True, slots=True)
+class PostRecord:
+    """The outcome of one guild's daily tip for one local date."""
+
+    guild_id: int
+    local_date: date
+    tip_id: str | None
+    status: PostStatus
+    attempts: int
+    claimer: str | None
+    claimed_at: datetime | None
+    sent_at: datetime | None
+    message_id: int | None
+    error: str | None  # the failure, skip reason or unconfirmed note
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """`won` is True if this caller now owns the day's post and must send `tip_id`.
+
+    When lost, `existing` is the row that beat it (claimed by someone else, already sent,
+    skipped, unconfirmed, or failed with no attempts left).
+    """
+
+    won: bool
+    tip_id: str | None
+    attempt: int
+    existing: PostRecord | None = None
+
+    def __bool__(self) -> bool:
+        return self.won
+
+
+# --------------------------------------------------------------------------- the protocol
+
+
+class TipStore(Protocol):
+    """Everything the tip service needs from storage. All datetimes are aware UTC."""
+
+    async def close(self) -> None: ...
+
+    async def get_config(self, guild_id: int) -> GuildConfig | None: ...
+
+    async def upsert_config(
+        self,
+        guild_id: int,
+        *,
+        channel_id: int,
+        post_time: str,
+        timezone: str,
+        skip_weekends: bool,
+        due: Due | None,
+        now: datetime,
+    ) -> GuildConfig:
+        """Create or update settings (validated); keeps pause state, bumps the revision."""
+        ...
+
+    async def set_paused(
+        self, guild_id: int, reason: str | None, *, due: Due | None, now: datetime
+    ) -> GuildConfig | None:
+        """Pause with `reason`, or resume (reason None) with the next `due`. None if unknown."""
+        ...
+
+    async def delete_guild(self, guild_id: int) -> bool: ...
+
+    async def due_guilds(self, now: datetime, limit: int) -> list[GuildConfig]:
+        """Enabled guilds with next_due_utc <= now, earliest first (an indexed range query)."""
+        ...
+
+    async def claim(
+        self,
+        guild_id: int,
+        local_date: date,
+        claimer: str,
+        now: datetime,
+        pick: Picker,
+        *,
+        max_attempts: int,
+    ) -> ClaimResult:
+        """Atomically claim the day's post (and advance the rotation) before anything is sent."""
+        ...
+
+    async def mark_sent(
+        self,
+        guild_id: int,
+        local_date: date,
+        claimer: str,
+        *,
+        tip_id: str,
+        message_id: int | None,
+        now: datetime,
+        next_due: Due,
+        revision: int,
+    ) -> None: ...
+
+    async def mark_failed(
+        self,
+        guild_id: int,
+        local_date: date,
+        claimer: str,
+        *,
+        error: str,
+        now: datetime,
+        revision: int,
+        retry_at: datetime | None = None,
+        next_due: Due | None = None,
+        pause_reason: str | None = None,
+    ) -> None:
+        """Record a failed attempt; then retry at `retry_at`, move on to `next_due`, or pause."""
+        ...
+
+    async def mark_unconfirmed(
+        self,
+        guild_id: int,
+        local_date: date,
+        *,
+        note: str,
+        claimed_before: datetime,
+        now: datetime,
+        next_due: Due,
+        revision: int,
+    ) -> bool:
+        """Give up on a stale claim (claimed, never confirmed sent) without re-sending it."""
+        ...
+
+    async def record_skip(
+        self,
+        guild_id: int,
+        local_date: date,
+        *,
+        reason: str,
+        now: datetime,
+        next_due: Due,
+        revision: int,
+    ) -> None: ...
+
+    async def reschedule(
+        self, guild_id: int, *, due: Due, revision: int, now: datetime
+    ) -> bool: ...
+
+    async def take_tip(self, guild_id: int, pick: Picker, *, now: datetime) -> str:
+        """Advance the rotation outside the daily schedule (manual posts)."""
+        ...
+
+    async def record_manual_post(
+        self, guild_id: int, *, tip_id: str, message_id: int | None, now: datetime
+    ) -> None: ...
+
+    async def record_error(self, guild_id: int, *, error: str, now: datetime) -> None: ...
+
+    async def get_post(self, guild_id: int, local_date: date) -> PostRecord | None: ...
+
+    async def recent_posts(self, guild_id: int, limit: int = 7) -> list[PostRecord]: ...
+
+    async def latest_post_date(self, guild_id: int) -> date | None: ...
+
+    async def get_rotation(self, guild_id: int) -> RotationState | None: ...
+
+    async def prune_posts(self, before: date) -> int: ...
+
+
+# --------------------------------------------------------------------------- schema
+
+# Ordered migrations; migration i (1-based) brings PRAGMA user_version from i-1 to i.
+# Never edit a released migration: append a new one.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """
+        CREATE TABLE guild_config (
+            guild_id            INTEGER PRIMARY KEY,
+            channel_id          INTEGER NOT NULL,
+            post_time           TEXT    NOT NULL CHECK (length(post_time) = 5),
+            timezone            TEXT    NOT NULL,
+            enabled             INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+            paused_reason       TEXT,
+            skip_weekends       INTEGER NOT NULL DEFAULT 0 CHECK (skip_weekends IN (0, 1)),
+            next_due_utc        TEXT,
+            due_date            TEXT,
+            failures            INTEGER NOT NULL DEFAULT 0,
+            last_error          TEXT,
+            last_error_at       TEXT,
+            last_posted_date    TEXT,
+            last_posted_at      TEXT,
+            last_tip_id         TEXT,
+            last_message_id     INTEGER,
+            last_skipped_date   TEXT,
+            last_skip_reason    TEXT,
+            last_manual_at      TEXT,
+            last_manual_tip_id  TEXT,
+            revision            INTEGER NOT NULL DEFAULT 1,
+            created_at          TEXT    NOT NULL,
+            updated_at          TEXT    NOT NULL
+        )
+        """,
+        "CREATE INDEX guild_config_next_due ON guild_config (next_due_utc)",
+        """
+        CREATE TABLE posts (
+            guild_id    INTEGER NOT NULL,
+            local_date  TEXT    NOT NULL,
+            tip_id      TEXT,
+            status      TEXT    NOT NULL
+                CHECK (status IN ('claimed', 'sent', 'failed', 'skipped', 'unconfirmed')),
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            claimer     TEXT,
+            claimed_at  TEXT,
+            sent_at     TEXT,
+            message_id  INTEGER,
+            error       TEXT,
+            PRIMARY KEY (guild_id, local_date)
+        )
+        """,
+        """
+        CREATE TABLE rotation (
+            guild_id    INTEGER PRIMARY KEY,
+            cycle       INTEGER NOT NULL,
+            tip_order   TEXT    NOT NULL,
+            position    INTEGER NOT NULL,
+            updated_at  TEXT    NOT NULL
+        )
+        """,
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_CONFIG_COLUMNS = (
+    "guild_id, channel_id, post_time, timezone, enabled, paused_reason, skip_weekends, "
+    "next_due_utc, due_date, failures, last_error, last_error_at, last_posted_date, "
+    "last_posted_at, last_tip_id, last_message_id, last_skipped_date, last_skip_reason, "
+    "last_manual_at, last_manual_tip_id, revision, created_at, updated_at"
+)
+_POST_COLUMNS = (
+    "guild_id, local_date, tip_id, status, attempts, claimer, claimed_at, sent_at, "
+    "message_id, error"
+)
+
+_TS_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def ts(value: datetime) -> str:
+    """Aware datetime -> stored UTC text (whole seconds)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"expected an aware datetime, got naive {value!r}")
+    return value.astimezone(UTC).strftime(_TS_FORMAT)
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.strptime(value, _TS_FORMAT).replace(tzinfo=UTC)
+
+
+def _d(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _config(row: sqlite3.Row) -> GuildConfig:
+    created = _dt(row["created_at"])
+    updated = _dt(row["updated_at"])
+    assert created is not None and updated is not None
+    return GuildConfig(
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        post_time=row["post_time"],
+        timezone=row["timezone"],
+        enabled=bool(row["enabled"]),
+        paused_reason=row["paused_reason"],
+        skip_weekends=bool(row["skip_weekends"]),
+        next_due_utc=_dt(row["next_due_utc"]),
+        due_date=_d(row["due_date"]),
+        failures=row["failures"],
+        last_error=row["last_error"],
+        last_error_at=_dt(row["last_error_at"]),
+        last_posted_date=_d(row["last_posted_date"]),
+        last_posted_at=_dt(row["last_posted_at"]),
+        last_tip_id=row["last_tip_id"],
+        last_message_id=row["last_message_id"],
+        last_skipped_date=_d(row["last_skipped_date"]),
+        last_skip_reason=row["last_skip_reason"],
+        last_manual_at=_dt(row["last_manual_at"]),
+        last_manual_tip_id=row["last_manual_tip_id"],
+        revision=row["revision"],
+        created_at=created,
+        updated_at=updated,
+    )
+
+
+def _post(row: sqlite3.Row) -> PostRecord:
+    local_date = _d(row["local_date"])
+    assert local_date is not None
+    return PostRecord(
+        guild_id=row["guild_id"],
+        local_date=local_date,
+        tip_id=row["tip_id"],
+        status=row["status"],
+        attempts=row["attempts"],
+        claimer=row["claimer"],
+        claimed_at=_dt(row["claimed_at"]),
+        sent_at=_dt(row["sent_at"]),
+        message_id=row["message_id"],
+        error=row["error"],
+    )
+
+
+def _validate_settings(guild_id: int, channel_id: int, post_time: str, timezone: str) -> None:
+    if not isinstance(guild_id, int) or guild_id <= 0:
+        raise TipConfigError(f"invalid guild id {guild_id!r}")
+    if not isinstance(channel_id, int) or channel_id <= 0:
+        raise TipConfigError(f"invalid channel id {channel_id!r}")
+    if format_post_time(parse_post_time(post_time)) != post_time:
+        raise TipConfigError(f"post time must be stored as HH:MM, got {post_time!r}")
+    if normalize_timezone(timezone) != timezone:
+        raise TipConfigError(f"time zone must be stored by its canonical name, got {timezone!r}")
+
+
+# --------------------------------------------------------------------------- SQLite
+
+
+class SqliteTipStore:
+    """`TipStore` on one SQLite file (WAL, busy timeout, versioned migrations).
+
+    Use ``store = await SqliteTipStore(path).open()`` ... ``await store.close()``, or
+    ``async with SqliteTipStore(path) as store:``. The parent directory (e.g. ``data/``) is
+    created if missing. Several stores (processes) may share one file.
+    """
+
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000):
+        self.path = Path(path)
+        self.busy_timeout_ms = int(busy_timeout_ms)
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    # -- lifecycle
+
+    async def open(self) -> Self:
+        if self._db is not None:
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(
+            str(self.path), isolation_level=None, timeout=self.busy_timeout_ms / 1000
+        )
+        try:
+            db.row_factory = sqlite3.Row
+            await db.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
+            async with db.execute("PRAGMA journal_mode = WAL") as cursor:
+                row = await cursor.fetchone()
+            if row is None or str(row[0]).lower() != "wal":
+                log.warning("SQLite at %s did not switch to WAL (got %r)", self.path, row)
+            await db.execute("PRAGMA synchronous = NORMAL")
+            await self._migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+        self._db = db
+        return self
+
+    async def close(self) -> None:
+        if self._db is not None:
+            db, self._db = self._db, None
+            async with self._lock:
+                await db.close()
+
+    async def __aenter__(self) -> Self:
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _migrate(self, db: aiosqlite.Connection) -> None:
+        # BEGIN IMMEDIATE takes the write lock first, so two processes starting together
+        # cannot both apply the same migration.
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            async with db.execute("PRAGMA user_version") as cursor:
+                row = await cursor.fetchone()
+            version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"{self.path} has tips schema version {version}, newer than this code "
+                    f"({SCHEMA_VERSION}); upgrade the bot"
+                )
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[number - 1]:
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {number}")
+                log.info("tips database %s migrated to version %d", self.path, number)
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+
+    # -- plumbing
+
+    def _conn(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("SqliteTipStore is not open; call `await store.open()` first")
+        return self._db
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            yield self._conn()
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One IMMEDIATE transaction: committed on success, rolled back on any exception."""
+        async with self._lock:
+            db = self._conn()
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+            await db.execute("COMMIT")
+
+    @staticmethod
+    async def _one(db: aiosqlite.Connection, sql: str, params: Sequence[object] = ()):
+        async with db.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    @staticmethod
+    async def _changed(db: aiosqlite.Connection, sql: str, params: Sequence[object]) -> int:
+        async with db.execute(sql, params) as cursor:
+            return cursor.rowcount
+
+    async def _config_row(self, db: aiosqlite.Connection, guild_id: int) -> GuildConfig | None:
+        row = await self._one(
+            db, f"SELECT {_CONFIG_COLUMNS} FROM guild_config WHERE guild_id = ?", (guild_id,)
+        )
+        return None if row is None else _config(row)
+
+    async def _post_row(
+        self, db: aiosqlite.Connection, guild_id: int, local_date: date
+    ) -> PostRecord | None:
+        row = await self._one(
+            db,
+            f"SELECT {_POST_COLUMNS} FROM posts WHERE guild_id = ? AND local_date = ?",
+            (guild_id, local_date.isoformat()),
+        )
+        return None if row is None else _post(row)
+
+    async def _rotation_row(self, db: aiosqlite.Connection, guild_id: int) -> RotationState | None:
+        row = await self._one(
+            db, "SELECT cycle, tip_order, position FROM rotation WHERE guild_id = ?", (guild_id,)
+        )
+        if row is None:
+            return None
+        order = tuple(str(tip_id) for tip_id in json.loads(row["tip_order"]))
+        return RotationState(
+            cycle=row["cycle"], order=order, position=min(max(row["position"], 0), len(order))
+        )
+
+    async def _save_rotation(
+        self, db: aiosqlite.Connection, guild_id: int, state: RotationState, now: datetime
+    ) -> None:
+        await db.execute(
+            """
+            INSERT INTO rotation (guild_id, cycle, tip_order, position, updated_at)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (guild_id) DO UPDATE SET
+                cycle = excluded.cycle, tip_order = excluded.tip_order,
+                position = excluded.position, updated_at = excluded.updated_at
+            """,
+            (guild_id, state.cycle, json.dumps(list(state.order)), state.position, ts(now)),
+        )
+
+    async def _reschedule(
+        self, db: aiosqlite.Connection, guild_id: int, due: Due, revision: int, now: datetime
+    ) -> bool:
+        changed = await self._changed(
+            db,
+            """
+            UPDATE guild_config
+               SET next_due_utc = ?, due_date = ?, revision = revision + 1, updated_at = ?
+             WHERE guild_id = ? AND revision = ? AND enabled = 1
+            """,
+            (ts(due.at_utc), due.local_date.isoformat(), ts(now), guild_id, revision),
+        )
+        if not changed:
+            log.debug("guild %s: schedule changed concurrently; not rescheduling", guild_id)
+        return bool(changed)
+
+    # -- configuration
+
+    async def get_config(self, guild_id: int) -> GuildConfig | None:
+        async with self._read() as db:
+            return await self._config_row(db, guild_id)
+
+    async def upsert_config(
+        self,
+        guild_id: int,
+        *,
+        channel_id: int,
+        post_time: str,
+        timezone: str,
+        skip_weekends: bool,
+        due: Due | None,
+        now: datetime,
+    ) -> GuildConfig:
+        _validate_settings(guild_id, channel_id, post_time, timezone)
+        due_utc = ts(due.at_utc) if due else None
+        due_date = due.local_date.isoformat() if due else None
+        stamp = ts(now)
+        async with self._write() as db:
+            await db.execute(
+                """
+                INSERT INTO guild_config (guild_id, channel_id, post_time, timezone,
+                    skip_weekends, next_due_utc, due_date, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (guild_id) DO UPDATE SET
+                    channel_id = excluded.channel_id,
+                    post_time = excluded.post_time,
+                    timezone = excluded.timezone,
+                    skip_weekends = excluded.skip_weekends,
+                    next_due_utc = CASE WHEN guild_config.enabled = 1
+                                        THEN excluded.next_due_utc END,
+                    due_date = CASE WHEN guild_config.enabled = 1 THEN excluded.due_date END,
+                    revision = guild_config.revision + 1,
+                    updated_at = excluded.updated_at
+                """,
+                (
+                    guild_id,
+                    channel_id,
+                    post_time,
+                    timezone,
+                    int(bool(skip_weekends)),
+                    due_utc,
+                    due_date,
+                    stamp,
+                    stamp,
+                ),
+            )
+            config = await self._config_row(db, guild_id)
+        assert config is not None
+        return config
+
+    async def set_paused(
+        self, guild_id: int, reason: str | None, *, due: Due | None, now: datetime
+    ) -> GuildConfig | None:
+        async with self._write() as db:
+            if reason is not None:
+                await db.execute(
+                    """
+                    UPDATE guild_config
+                       SET enabled = 0, paused_reason = ?, next_due_utc = NULL, due_date = NULL,
+                           revision = revision + 1, updated_at = ?
+                     WHERE guild_id = ?
+                    """,
+                    (reason, ts(now), guild_id),
+                )
+            else:
+                if due is None:
+                    raise ValueError("resuming needs the next due time")
+                await db.execute(
+                    """
+                    UPDATE guild_config
+                       SET enabled = 1, paused_reason = NULL, failures = 0,
+                           next_due_utc = ?, due_date = ?, revision = revision + 1,
+                           updated_at = ?
+                     WHERE guild_id = ?
+                    """,
+                    (ts(due.at_utc), due.local_date.isoformat(), ts(now), guild_id),
+                )
+            return await self._config_row(db, guild_id)
+
+    async def delete_guild(self, guild_id: int) -> bool:
+        async with self._write() as db:
+            await db.execute("DELETE FROM posts WHERE guild_id = ?", (guild_id,))
+            await db.execute("DELETE FROM rotation WHERE guild_id = ?", (guild_id,))
+            return bool(
+                await self._changed(db, "DELETE FROM guild_config WHERE guild_id = ?", (guild_id,))
+            )
+
+    # -- the daily cycle
+
+    async def due_guilds(self, now: datetime, limit: int) -> list[GuildConfig]:
+        # Uses the guild_config_next_due index: a range scan over due rows only.
+        async with (
+            self._read() as db,
+            db.execute(
+                f"""
+            SELECT {_CONFIG_COLUMNS} FROM guild_config
+             WHERE next_due_utc <= ? AND enabled = 1
+             ORDER BY next_due_utc
+             LIMIT ?
+            """,
+                (ts(now), int(limit)),
+            ) as cursor,
+        ):
+            return [_config(row) for row in await cursor.fetchall()]
+
+    async def claim(
+        self,
+        guild_id: int,
+        local_date: date,
+        claimer: str,
+        now: datetime,
+        pick: Picker,
+        *,
+        max_attempts: int,
+    ) -> ClaimResult:
+        day = local_date.isoformat()
+        async with self._write() as db:
+            existing = await self._post_row(db, guild_id, local_date)
+            if existing is None:
+                state = await self._rotation_row(db, guild_id)
+                tip_id, new_state = pick(state, None)
+                try:
+                    await db.execute(
+                        """
+                        INSERT INTO posts (guild_id, local_date, tip_id, status, attempts,
+                                           claimer, claimed_at)
+                        VALUES (?, ?, ?, 'claimed', 1, ?, ?)
+                        """,
+                        (guild_id, day, tip_id, claimer, ts(now)),
+                    )
+                except sqlite3.IntegrityError:
+                    # Someone else inserted first (possible on a server database; under
+                    # SQLite's IMMEDIATE transaction it cannot happen, but stay honest).
+                    return ClaimResult(
+                        False, None, 0, await self._post_row(db, guild_id, local_date)
+                    )
+                if new_state is not None:
+                    await self._save_rotation(db, guild_id, new_state, now)
+                return ClaimResult(True, tip_id, 1)
+            if existing.status == "failed" and existing.attempts < max_attempts:
+                state = await self._rotation_row(db, guild_id)
+                tip_id, new_state = pick(state, existing.tip_id)
+                changed = await self._changed(
+                    db,
+                    """
+                    UPDATE posts
+                       SET status = 'claimed', attempts = attempts + 1, tip_id = ?,
+                           claimer = ?, claimed_at = ?
+                     WHERE guild_id = ? AND local_date = ? AND status = 'failed'
+                       AND attempts = ?
+                    """,
+                    (tip_id, claimer, ts(now), guild_id, day, existing.attempts),
+                )
+                if changed:
+                    if new_state is not None:
+                        await self._save_rotation(db, guild_id, new_state, now)
+                    return ClaimResult(True, tip_id, existing.attempts + 1)
+                existing = await self._post_row(db, guild_id, local_date)
+            return ClaimResult(False, existing.tip_id if existing else None, 0, existing)
+
+    async def mark_sent(
+        self,
+        guild_id: int,
+        local_date: date,
+        claimer: str,
+        *,
+        tip_id: str,
+        message_id: int | None,
+        now: datetime,
+        next_due: Due,
+        revision: int,
+    ) -> None:
+        stamp = ts(now)
+        async with self._write() as db:
+            changed = await self._changed(
+                db,
+                """
+                UPDATE posts SET status = 'sent', sent_at = ?, message_id = ?
+                 WHERE guild_id = ? AND local_date = ? AND claimer = ?
+                   AND status IN ('claimed', 'unconfirmed')
+                """,
+                (stamp, message_id, guild_id, local_date.isoformat(), claimer),
+            )
+            if not changed:
+                log.warning(
+                    "guild %s %s: sent, but the claim row was not ours any more",
+                    guild_id,
+                    local_date,
+                )
+            await db.execute(
+                """
+                UPDATE guild_config
+                   SET last_posted_date = ?, last_posted_at = ?, last_tip_id = ?,
+                       last_message_id = ?, failures = 0, updated_at = ?
+                 WHERE guild_id = ?
+                """,
+                (local_date.isoformat(), stamp, tip_id, message_id, stamp, guild_id),
+            )
+            await self._reschedule(db, guild_id, next_due, revision, now)
+
+    async def mark_failed(
+        self,
+        guild_id: int,
+        local_date: date,
+        claimer: str,
+        *,
+        error: str,
+        now: datetime,
+        revision: int,
+        retry_at: datetime | None = None,
+        next_due: Due | None = None,
+        pause_reason: str | None = None,
+    ) -> None:
+        if sum(x is not None for x in (retry_at, next_due, pause_reason)) != 1:
+            raise ValueError("give exactly one of retry_at, next_due, pause_reason")
+        stamp = ts(now)
+        async with self._write() as db:
+            await db.execute(
+                """
+                UPDATE posts SET status = 'failed', error = ?
+                 WHERE guild_id = ? AND local_date = ? AND claimer = ? AND status = 'claimed'
+                """,
+                (error, guild_id, local_date.isoformat(), claimer),
+            )
+            await db.execute(
+                """
+                UPDATE guild_config
+                   SET failures = failures + 1, last_error = ?, last_error_at = ?,
+                       updated_at = ?
+                 WHERE guild_id = ?
+                """,
+                (error, stamp, stamp, guild_id),
+            )
+            if retry_at is not None:
+                await self._reschedule(db, guild_id, Due(local_date, retry_at), revision, now)
+            elif next_due is not None:
+                await self._reschedule(db, guild_id, next_due, revision, now)
+            else:
+                # Compare-and-set: if an admin changed the settings meanwhile (say, picked a
+                # new channel), the new settings deserve a fresh try rather than a pause.
+                await db.execute(
+                    """
+                    UPDATE guild_config
+                       SET enabled = 0, paused_reason = ?, next_due_utc = NULL,
+                           due_date = NULL, revision = revision + 1, updated_at = ?
+                     WHERE guild_id = ? AND revision = ?
+                    """,
+                    (pause_reason, stamp, guild_id, revision),
+                )
+
+    async def mark_unconfirmed(
+        self,
+        guild_id: int,
+        local_date: date,
+        *,
+        note: str,
+        claimed_before: datetime,
+        now: datetime,
+        next_due: Due,
+        revision: int,
+    ) -> bool:
+        stamp = ts(now)
+        async with self._write() as db:
+            changed = await self._changed(
+                db,
+                """
+                UPDATE posts SET status = 'unconfirmed', error = ?
+                 WHERE guild_id = ? AND local_date = ? AND status = 'claimed'
+                   AND claimed_at <= ?
+                """,
+                (note, guild_id, local_date.isoformat(), ts(claimed_before)),
+            )
+            if changed:
+                await db.execute(
+                    """
+                    UPDATE guild_config SET last_error = ?, last_error_at = ?, updated_at = ?
+                     WHERE guild_id = ?
+                    """,
+                    (note, stamp, stamp, guild_id),
+                )
+            await self._reschedule(db, guild_id, next_due, revision, now)
+            return bool(changed)
+
+    async def record_skip(
+        self,
+        guild_id: int,
+        local_date: date,
+        *,
+        reason: str,
+        now: datetime,
+        next_due: Due,
+        revision: int,
+    ) -> None:
+        day = local_date.isoformat()
+        stamp = ts(now)
+        async with self._write() as db:
+            # A row already there (say, a failed attempt) keeps its own story.
+            await db.execute(
+                """
+                INSERT INTO posts (guild_id, local_date, status, error)
+                VALUES (?, ?, 'skipped', ?)
+                ON CONFLICT (guild_id, local_date) DO NOTHING
+                """,
+                (guild_id, day, reason),
+            )
+            await db.execute(
+                """
+                UPDATE guild_config
+                   SET last_skipped_date = ?, last_skip_reason = ?, updated_at = ?
+                 WHERE guild_id = ?
+                """,
+                (day, reason, stamp, guild_id),
+            )
+            await self._reschedule(db, guild_id, next_due, revision, now)
+
+    async def reschedule(self, guild_id: int, *, due: Due, revision: int, now: datetime) -> bool:
+        async with self._write() as db:
+            return await self._reschedule(db, guild_id, due, revision, now)
+
+    # -- manual posts and errors
+
+    async def take_tip(self, guild_id: int, pick: Picker, *, now: datetime) -> str:
+        async with self._write() as db:
+            state = await self._rotation_row(db, guild_id)
+            tip_id, new_state = pick(state, None)
+            if new_state is not None:
+                await self._save_rotation(db, guild_id, new_state, now)
+            return tip_id
+
+    async def record_manual_post(
+        self, guild_id: int, *, tip_id: str, message_id: int | None, now: datetime
+    ) -> None:
+        async with self._write() as db:
+            await db.execute(
+                """
+                UPDATE guild_config
+                   SET last_manual_at = ?, last_manual_tip_id = ?, updated_at = ?
+                 WHERE guild_id = ?
+                """,
+                (ts(now), tip_id, ts(now), guild_id),
+            )
+
+    async def record_error(self, guild_id: int, *, error: str, now: datetime) -> None:
+        async with self._write() as db:
+            await db.execute(
+                """
+                UPDATE guild_config SET last_error = ?, last_error_at = ?, updated_at = ?
+                 WHERE guild_id = ?
+                """,
+                (error, ts(now), ts(now), guild_id),
+            )
+
+    # -- reading history
+
+    async def get_post(self, guild_id: int, local_date: date) -> PostRecord | None:
+        async with self._read() as db:
+            return await self._post_row(db, guild_id, local_date)
+
+    async def recent_posts(self, guild_id: int, limit: int = 7) -> list[PostRecord]:
+        async with (
+            self._read() as db,
+            db.execute(
+                f"""
+            SELECT {_POST_COLUMNS} FROM posts WHERE guild_id = ?
+             ORDER BY local_date DESC LIMIT ?
+            """,
+                (guild_id, int(limit)),
+            ) as cursor,
+        ):
+            return [_post(row) for row in await cursor.fetchall()]
+
+    async def latest_post_date(self, guild_id: int) -> date | None:
+        async with self._read() as db:
+            row = await self._one(
+                db, "SELECT MAX(local_date) FROM posts WHERE guild_id = ?", (guild_id,)
+            )
+        return _d(row[0]) if row else None
+
+    async def get_rotation(self, guild_id: int) -> RotationState | None:
+        async with self._read() as db:
+            return await self._rotation_row(db, guild_id)
+
+    async def prune_posts(self, before: date) -> int:
+        """Delete post history older than `before` (keep at least a few days)."""
+        async with self._write() as db:
+            return await self._changed(
+                db, "DELETE FROM posts WHERE local_date < ?", (before.isoformat(),)
+            )
