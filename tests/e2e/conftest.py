@@ -58,6 +58,8 @@ async def fake_discord(_spec_checker_or_none: SpecChecker | None) -> AsyncIterat
             yield fake
     finally:
         await fake.stop()
+    if fake.errors:
+        pytest.fail("the fake Discord crashed:\n  " + "\n  ".join(fake.errors))
     if _spec_checker_or_none is not None and fake.check_spec:
         problems = [p for rec in fake.requests for p in rec.problems]
         if problems:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 import yarl
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 if TYPE_CHECKING:
     from .openapi_check import SpecChecker
@@ -104,6 +104,7 @@ class FakeDiscord:
         self.guild_id = self.ids()
         self.bot_role_id = self.ids()
         self.bot_permissions = BOT_PERMISSIONS
+        self.heartbeat_interval_ms = 41_250
         self.channels: dict[int, Json] = {}
         self.channel_ids: dict[str, int] = {}
         for position, name in enumerate(("general", "help", "read-only")):
@@ -122,6 +123,7 @@ class FakeDiscord:
         self.deleted_channels: set[int] = set()  # POST messages, GET channel -> 404 / 10003
         self.requests: list[RecordedRequest] = []
         self.gateway_frames: list[Json] = []  # every frame the client sent
+        self.errors: list[str] = []  # crashes of the fake itself (the fixture fails on them)
         self.global_commands: list[Json] = []
         self.guild_commands: dict[int, list[Json]] = {}
         self.messages: dict[int, Json] = {}  # every message the bot created, by id
@@ -544,7 +546,8 @@ class FakeDiscord:
         await ws.prepare(request)
         self._sockets.add(ws)
         try:
-            await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+            hello = {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}
+            await ws.send_str(json.dumps(hello))
             async for msg in ws:
                 if msg.type is not WSMsgType.TEXT:
                     continue
@@ -556,6 +559,9 @@ class FakeDiscord:
                     await self._on_identify(ws, frame["d"])
                 elif frame["op"] == 6:
                     await self._on_resume(ws, frame["d"])
+        except Exception as exc:
+            self.errors.append(f"gateway: {exc!r}")
+            raise
         finally:
             self._sockets.discard(ws)
             if self._ws is ws:
@@ -589,10 +595,23 @@ class FakeDiscord:
     async def _http(self, request: web.Request) -> web.StreamResponse:
         path = request.path[len(API_PREFIX) :]
         rec = RecordedRequest(request.method, path, dict(request.query), None)
+        try:
+            await self._read_body(request, rec)
+            response = await self._respond(request, rec)
+        except Exception as exc:  # a bug in the fake: loud (see .errors), never a hang or retries
+            self.errors.append(f"{rec.method} {rec.path}: {exc!r}")
+            response = _error(400, 0, f"the fake Discord crashed: {exc!r}")
+        rec.status = response.status
+        async with self._changed:
+            self.requests.append(rec)
+            self._changed.notify_all()
+        return response
+
+    @staticmethod
+    async def _read_body(request: web.Request, rec: RecordedRequest) -> None:
         if request.content_type == "multipart/form-data":
-            reader = await request.multipart()
-            async for part in reader:
-                if not isinstance(part, web.BodyPartReader):
+            async for part in await request.multipart():
+                if not isinstance(part, BodyPartReader):
                     continue
                 raw = await part.read()
                 if part.name == "payload_json":
@@ -602,15 +621,6 @@ class FakeDiscord:
         elif request.can_read_body:
             text = await request.text()
             rec.json = json.loads(text) if text else None
-        try:
-            response = await self._respond(request, rec)
-        except Exception as exc:  # a bug in the fake: make it loud, never hang the client
-            response = _error(500, 0, f"fake discord crashed: {exc!r}")
-        rec.status = response.status
-        async with self._changed:
-            self.requests.append(rec)
-            self._changed.notify_all()
-        return response
 
     async def _respond(self, request: web.Request, rec: RecordedRequest) -> web.StreamResponse:
         for inj in self._injections:
@@ -715,7 +725,12 @@ class FakeDiscord:
         interaction = self._interaction_by_token(m)
         if interaction is None or interaction["id"] not in self._acked:
             return _error(404, 10015, "Unknown Webhook")
-        message = self._store_message(int(interaction["channel_id"]), rec.json or {}, rec.files)
+        original = self.original_message(interaction)
+        if original is not None and original["flags"] & LOADING:
+            # Discord: the first followup after a type-5 defer edits the "thinking" message
+            message = self._edit_message(original, rec.json or {})
+        else:
+            message = self._store_message(int(interaction["channel_id"]), rec.json or {}, rec.files)
         wait = rec.query.get("wait", "").lower() in ("1", "true")
         return _json(message) if wait else web.Response(status=204)
 

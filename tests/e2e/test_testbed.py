@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
 from typing import Any
 
@@ -36,6 +38,7 @@ class BedBot(commands.Bot):
         self.tree.add_command(admin)
         self.tree.add_command(counter)
         self.tree.add_command(too_long)
+        self.tree.add_command(export)
         self.tree.add_command(guildping, guild=discord.Object(guild_id))
 
     async def setup_hook(self) -> None:
@@ -89,9 +92,17 @@ async def too_long(interaction: discord.Interaction) -> None:
     await interaction.response.send_message(embed=discord.Embed(title="x" * 300))
 
 
+@app_commands.command(description="Sends a file")
+async def export(interaction: discord.Interaction) -> None:
+    file = discord.File(io.BytesIO(b"code,title\nA00,Cholera\n"), filename="codes.csv")
+    await interaction.response.send_message("Here you go", file=file, ephemeral=True)
+
+
 @app_commands.command(description="A guild-only ping")
 async def guildping(interaction: discord.Interaction) -> None:
     await interaction.response.send_message("pong from the guild command")
+    original = await interaction.original_response()  # GET .../messages/@original
+    await interaction.edit_original_response(content=original.content + "!")
 
 
 @pytest.fixture
@@ -116,7 +127,7 @@ async def test_sync_global_and_guild(
     fake_discord: FakeDiscord, bot: commands.Bot, spec_checker: SpecChecker
 ) -> None:
     synced = await bot.tree.sync()
-    assert {c.name for c in synced} == {"lookup", "admin", "counter", "too-long"}
+    assert {c.name for c in synced} == {"lookup", "admin", "counter", "too-long", "export"}
     assert all(c.id for c in synced)
     admin_cmd = next(c for c in fake_discord.global_commands if c["name"] == "admin")
     assert [o["name"] for o in admin_cmd["options"]] == ["stats"]
@@ -132,6 +143,11 @@ async def test_sync_global_and_guild(
     body = await fake_discord.send_slash_command("guildping")
     assert fake_discord.last_interaction["data"]["guild_id"] == str(fake_discord.guild_id)
     assert body["data"]["content"] == "pong from the guild command"
+    token = fake_discord.last_interaction["token"]
+    await fake_discord.wait_for_request("GET", rf"/webhooks/\d+/{token}/messages/@original$")
+    edit = await fake_discord.wait_for_request("PATCH", rf"/{token}/messages/@original$")
+    assert edit.json["content"] == "pong from the guild command!"
+    assert fake_discord.original_message()["content"] == "pong from the guild command!"
 
 
 @pytest.mark.parametrize("dm", [False, True])
@@ -170,6 +186,19 @@ async def test_subcommand_in_group_by_permission(
     assert followup.query.get("wait") in ("1", "true")
     assert followup.json["content"] == "42 questions answered (verbose=True)"
     assert followup.json["flags"] == 64
+    # as on Discord, the first followup after a "thinking" defer replaces the loading message
+    original = fake_discord.original_message()
+    assert original["content"] == followup.json["content"]
+    assert original["flags"] == 64
+
+
+async def test_file_upload_is_multipart(fake_discord: FakeDiscord, bot: commands.Bot) -> None:
+    body = await fake_discord.send_slash_command("export")
+    assert body["data"]["content"] == "Here you go"
+    assert body["data"]["attachments"] == [{"id": 0, "filename": "codes.csv"}]
+    [callback] = [r for r in fake_discord.requests if r.path.endswith("/callback")]
+    assert callback.files == [{"filename": "codes.csv", "size": 23}]
+    assert fake_discord.original_message()["attachments"][0]["filename"] == "codes.csv"
 
 
 async def test_button_click(fake_discord: FakeDiscord, bot: commands.Bot) -> None:
@@ -216,6 +245,26 @@ async def test_rate_limited_callback_is_retried(
     assert statuses == [429, 429, 200]
 
 
+async def test_rate_limited_channel_message_is_retried(
+    fake_discord: FakeDiscord, bot: commands.Bot
+) -> None:
+    general = fake_discord.channel_ids["general"]
+    fake_discord.inject_429("POST", rf"^/channels/{general}/messages$", is_global=True)
+    await fake_discord.send_message_create("hello?")
+    reply = await fake_discord.wait_for_request("POST", rf"^/channels/{general}/messages$")
+    assert reply.json["content"] == "Hello alice"
+    assert [r.status for r in fake_discord.requests if r.method == "POST"] == [429, 200]
+
+
+async def test_heartbeats_are_acknowledged(fake_discord: FakeDiscord, start_bot: Any) -> None:
+    fake_discord.heartbeat_interval_ms = 20
+    await start_bot(lambda **options: BedBot(fake_discord.guild_id, **options))
+    await asyncio.sleep(0.2)
+    heartbeats = [f for f in fake_discord.gateway_frames if f["op"] == 1]
+    assert len(heartbeats) >= 3
+    assert not [f for f in fake_discord.gateway_frames if f["op"] == 6]  # never had to resume
+
+
 async def test_reconnect_resumes(fake_discord: FakeDiscord, bot: commands.Bot) -> None:
     await fake_discord.reconnect()
     resume = [f for f in fake_discord.gateway_frames if f["op"] == 6]
@@ -227,6 +276,17 @@ async def test_reconnect_resumes(fake_discord: FakeDiscord, bot: commands.Bot) -
     assert body["data"]["content"] == "Found A00 (in Fake Guild)"
 
 
+async def test_events_sent_while_disconnected_are_replayed(
+    fake_discord: FakeDiscord, bot: commands.Bot
+) -> None:
+    reconnecting = asyncio.create_task(fake_discord.reconnect())
+    await asyncio.sleep(0)  # op 7 is out; the client is not back yet
+    body = await fake_discord.send_slash_command("lookup", {"code": "B20"})
+    await reconnecting
+    assert body["data"]["content"] == "Found B20 (in Fake Guild)"
+    assert [f["op"] for f in fake_discord.gateway_frames].count(6) == 1
+
+
 async def test_rejected_token(fake_discord: FakeDiscord, start_bot: Any) -> None:
     fake_discord.reject_token = True
     with pytest.raises(discord.LoginFailure):
@@ -234,7 +294,7 @@ async def test_rejected_token(fake_discord: FakeDiscord, start_bot: Any) -> None
 
 
 async def test_fake_rejects_what_discord_would(
-    fake_discord: FakeDiscord, bot: commands.Bot
+    fake_discord: FakeDiscord, bot: commands.Bot, spec_checker: SpecChecker
 ) -> None:
     body = await fake_discord.send_slash_command("too-long")
     assert len(body["data"]["embeds"][0]["title"]) == 300
