@@ -87,3 +87,28 @@ async def run_minutes(
     while clock.now <= until:
         await scheduler.tick()
         clock.now += step
+
+
+async def _tick_in_this_process(db_path: str, now_iso: str) -> None:
+    """Child-process side of the multi-process test: tick twice, print guilds posted."""
+    import os
+    import sys
+
+    from bot.tips import SqliteTipStore
+
+    clock = FakeClock(datetime.fromisoformat(now_iso))
+    poster = FakePoster(clock)
+    poster.delay = 0.001
+    tips = make_tips(5)
+    async with SqliteTipStore(db_path) as store:
+        scheduler = TipScheduler(store, poster, lambda: tips, clock, claimer=f"pid-{os.getpid()}")
+        await scheduler.tick()
+        clock.advance(minutes=1)
+        await scheduler.tick()
+    sys.stdout.write(" ".join(str(s.guild_id) for s in poster.sent))
+
+
+if __name__ == "__main__":
+    import sys
+
+    asyncio.run(_tick_in_this_process(sys.argv[1], sys.argv[2]))
