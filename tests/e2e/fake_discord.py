@@ -105,6 +105,7 @@ class FakeDiscord:
         self.bot_role_id = self.ids()
         self.bot_permissions = BOT_PERMISSIONS
         self.heartbeat_interval_ms = 41_250
+        self.interaction_deadline: float | None = 3.0  # later callbacks: 404 / 10062, as Discord
         self.channels: dict[int, Json] = {}
         self.channel_ids: dict[str, int] = {}
         for position, name in enumerate(("general", "help", "read-only")):
@@ -131,6 +132,7 @@ class FakeDiscord:
         self.last_interaction: Json | None = None
         self.identify: Json | None = None  # the last IDENTIFY's "d"
         self._acked: set[int] = set()
+        self._dispatched_at: dict[str, float] = {}  # interaction id -> loop time
         self._originals: dict[str, int] = {}  # interaction token -> original message id
         self._injections: list[_Injection] = []
         self._changed = asyncio.Condition()
@@ -335,6 +337,7 @@ class FakeDiscord:
         """
         payload = self._interaction(type_, data, **context)
         self.interactions[int(payload["id"])] = self.last_interaction = payload
+        self._dispatched_at[payload["id"]] = asyncio.get_running_loop().time()
         await self.dispatch("INTERACTION_CREATE", payload)
         path = f"^/interactions/{payload['id']}/{payload['token']}/callback$"
         return (await self.wait_for_request("POST", path, timeout)).json
@@ -685,6 +688,9 @@ class FakeDiscord:
             return _error(404, 10062, "Unknown interaction")
         if interaction["id"] in self._acked:
             return _error(400, 40060, "Interaction has already been acknowledged.")
+        age = asyncio.get_running_loop().time() - self._dispatched_at[interaction["id"]]
+        if self.interaction_deadline is not None and age > self.interaction_deadline:
+            return _error(404, 10062, "Unknown interaction")
         body = rec.json or {}
         kind, data = body.get("type"), body.get("data") or {}
         if kind not in (4, 5, 6, 7, 8, 9):

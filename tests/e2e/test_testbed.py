@@ -234,6 +234,11 @@ async def test_mention_gets_a_channel_message(fake_discord: FakeDiscord, bot: co
     assert again.json["content"] == "Hello alice"
     assert sum(r.path == f"/channels/{general}/messages" for r in fake_discord.requests) == 2
 
+    await fake_discord.send_message_create("psst", dm=True)
+    dm = await fake_discord.wait_for_request("POST", r"^/channels/\d+/messages$")
+    assert fake_discord.channels[int(dm.path.split("/")[2])]["type"] == 1
+    assert dm.json["content"] == "Hello alice"
+
 
 async def test_rate_limited_callback_is_retried(
     fake_discord: FakeDiscord, bot: commands.Bot
@@ -322,3 +327,13 @@ def test_spec_checker_rejects_and_accepts(spec_checker: SpecChecker) -> None:
     with pytest.raises(SpecViolation, match=r"\$\.data\.flags"):
         spec_checker.validate("POST", callback, {"type": 4, "data": {"flags": "ephemeral"}})
     assert spec_checker.check("GET", "/api/v10/no/such/thing", None)
+
+
+async def test_late_callback_is_an_unknown_interaction(
+    fake_discord: FakeDiscord, bot: commands.Bot
+) -> None:
+    fake_discord.interaction_deadline = 0.0  # Discord allows 3 s; here every answer is late
+    await fake_discord.send_slash_command("lookup", {"code": "A00"})
+    [callback] = [r for r in fake_discord.requests if r.path.endswith("/callback")]
+    assert callback.status == 404
+    assert fake_discord.original_message() is None
