@@ -27,13 +27,12 @@ def _make_bot(settings: Settings) -> MedcodeBot:
 async def _run(settings: Settings) -> int:
     bot = _make_bot(settings)
     loop = asyncio.get_running_loop()
-    stopping = asyncio.Event()
+    closing: list[asyncio.Task[None]] = []
 
     def stop(signame: str) -> None:
-        if not stopping.is_set():
+        if not closing:
             log.info("%s received: shutting down", signame)
-            stopping.set()
-            loop.create_task(bot.close())
+            closing.append(loop.create_task(bot.close()))
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # not on Windows

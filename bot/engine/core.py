@@ -191,6 +191,11 @@ class Engine:
             level = next((lv for lv in self.levels if lv.level == a.level), None)
             if level is not None:
                 entries = [level]
+        # "best paying alternative career": a topic that covers a kind ranks or lists it.
+        overview = entries if entries else [self.kb.entries[h.entry_id] for h in a.keywords[:1]]
+        covered = getattr(overview[0], "covers", None) if len(overview) == 1 else None
+        if covered and (ranking or "list" in a.intents):
+            kinds, entries = [covered, *kinds], []
         if ranking and (kinds or not entries) and len(entries) < 2:
             direction = "lowest" if "lowest" in ranking and "highest" not in ranking else "highest"
             return self._ranking(query, kinds[0] if kinds else None, direction, a)
@@ -227,8 +232,8 @@ class Engine:
         notes: Sequence[str] = (),
         intents: Iterable[str] = (),
     ) -> Answer:
-        used = list(dict.fromkeys([main, *used]))
-        sources = list(dict.fromkeys(self.kb.source_label(e) for e in used))
+        used = list({e.id: e for e in reversed([main, *used])}.values())[::-1]
+        sources = self._sources(used)
         return Answer(
             query=query,
             answered=True,
@@ -524,10 +529,11 @@ class Engine:
                     )
                 else:
                     notes.append(
-                        f"The guide has no figure for {state.name}, so this is the national picture."
+                        f"The guide has no figure for {state.name}; the pay above is the guide's "
+                        "national figure."
                     )
                 used.append(state)
-            sources = list(dict.fromkeys(self.kb.source_label(e) for e in used))
+            sources = self._sources(used)
             return Answer(
                 query=query,
                 answered=True,
@@ -739,6 +745,19 @@ class Engine:
         return float(match.group(1)), float(match.group(2))
 
     # -- small helpers ------------------------------------------------------------------------
+    def _sources(self, used: Iterable[Entry]) -> list[str]:
+        """One line per source document, naming the sections the answer drew on."""
+        sections: dict[str, list[str]] = {}
+        for entry in used:
+            names = sections.setdefault(entry.source.doc, [])
+            if entry.source.section not in names:
+                names.append(entry.source.section)
+        lines = []
+        for doc, names in sections.items():
+            src = self.kb.sources[doc]
+            lines.append(f"{src.title} (as of {src.as_of}): {'; '.join(names)}")
+        return lines
+
     def _refs(self, ids: Iterable[str]) -> list[Entry]:
         return [self.kb.entries[i] for i in ids if i in self.kb.entries]
 

@@ -17,7 +17,18 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+|\+")
 _APOSTROPHE = re.compile(r"['’`]")
 
 MAX_TOKENS = 120  # a 4,000-character question is read up to here; the rest is noise
-MAX_PHRASE = 6
+MAX_PHRASE = 12
+
+
+_SUFFIXES = ("ings", "ing", "ed", "es", "s")
+
+
+def stem(word: str) -> str:
+    """A light suffix strip for weak topic words: "openings", "opening", "opened" -> "open"."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
 
 
 def split(text: str) -> tuple[list[str], list[str]]:
@@ -64,6 +75,7 @@ class Matcher:
         self.kb = kb
         self.phrases: dict[str, str] = {}
         self.keywords: dict[str, str] = {}
+        self.keyword_stems: dict[str, str] = {}
         self.codes: dict[str, str] = {}
         for entry in kb.entries.values():
             names = [entry.name, *entry.aliases]
@@ -76,6 +88,8 @@ class Matcher:
                 key = " ".join(split(word)[0])
                 if key:
                     self.keywords.setdefault(key, entry.id)
+                    if " " not in key:
+                        self.keyword_stems.setdefault(stem(key), entry.id)
             code = getattr(entry, "code", None)
             if code:
                 self.codes[code.lower()] = entry.id
@@ -97,8 +111,11 @@ class Matcher:
             phrase: intent for intent, words in vocab.INTENTS.items() for phrase in words
         }
         self.max_intent = max(p.count(" ") + 1 for p in self.intent_phrases)
-        # Autocomplete and "did you mean": every name and alias, processed once.
+        # "Did you mean": every name and alias, against the question's content words only.
         self.suggest_choices = list(self.phrases)
+        self.filler = (
+            {w for w in intent_words if " " not in w} | vocab.STOPWORDS | vocab.DOMAIN
+        ) - {t for k in self.phrases for t in k.split()}
 
     # -- entity search -------------------------------------------------------------------------
     def analyse(self, text: str) -> Analysis:
@@ -120,7 +137,8 @@ class Matcher:
                 i = hit.end
             else:
                 i += 1
-        result.hits += self._fuzzy(toks, used)
+        result.hits = self._fuzzy(toks, result.hits)
+        used = [False] * len(toks)
         for hit in result.hits:
             for j in range(hit.start, hit.end):
                 used[j] = True
@@ -160,19 +178,44 @@ class Matcher:
             return Hit(state, i, i + 1, "code")
         return None
 
-    def _fuzzy(self, toks: list[str], used: list[bool]) -> list[Hit]:
-        hits: list[Hit] = []
-        taken = list(used)
-        for i, token in enumerate(toks):
-            if taken[i] or token in self.known_words or len(token) < 6 or token.isdigit():
+    def _fuzzy(self, toks: list[str], hits: list[Hit]) -> list[Hit]:
+        """Typos: windows of up to four words around each unknown word, against every name and
+        alias. A longer window may take over exact hits inside it ("health inforamtion manager"
+        is not "manager")."""
+        unknown = [
+            i
+            for i, t in enumerate(toks)
+            if t not in self.known_words and len(t) >= 6 and not t.isdigit()
+        ]
+        if not unknown:
+            return hits
+        # A short question that is one whole name with a typo in it.
+        if len(toks) <= 10:
+            whole = " ".join(toks)
+            found = process.extractOne(
+                whole, self.fuzzy_choices, scorer=fuzz.ratio, processor=None, score_cutoff=88
+            )
+            if found is not None:
+                return [Hit(self.fuzzy_owner[found[2]], 0, len(toks), "fuzzy", found[1])]
+        exact_at = {j: h for h in hits for j in range(h.start, h.end)}
+        fuzzy: list[Hit] = []
+        taken: set[int] = set()
+        for i in unknown:
+            if i in taken or i in exact_at:
                 continue
-            best: tuple[float, int, int, str, str | None] | None = None
-            for start in range(max(0, i - 2), i + 1):
-                for end in range(i + 1, min(len(toks), start + 3) + 1):
-                    if any(taken[start:end]):
+            best: Hit | None = None
+            for start in range(max(0, i - 3), i + 1):
+                for end in range(i + 1, min(len(toks), start + 4) + 1):
+                    span = set(range(start, end))
+                    if span & taken:
                         continue
+                    inside = {exact_at[j] for j in span if j in exact_at}
+                    if any(h.start < start or h.end > end for h in inside):
+                        continue  # never cut an exact hit in half
                     window = " ".join(toks[start:end])
                     cutoff = 80 if len(window) >= 8 else 83
+                    if inside:
+                        cutoff = max(cutoff, 85)
                     found = process.extract(
                         window,
                         self.fuzzy_choices,
@@ -193,15 +236,13 @@ class Matcher:
                         ),
                         None,
                     )
-                    key = (score, end - start)
-                    if best is None or key > (best[0], best[2] - best[1]):
-                        best = (score, start, end, owner, second)
+                    if best is None or (score, end - start) > (best.score, best.end - best.start):
+                        best = Hit(owner, start, end, "fuzzy", score, second)
             if best is not None:
-                score, start, end, owner, second = best
-                hits.append(Hit(owner, start, end, "fuzzy", score, second))
-                for j in range(start, end):
-                    taken[j] = True
-        return hits
+                fuzzy.append(best)
+                taken.update(range(best.start, best.end))
+        kept = [h for h in hits if not any(h.start >= f.start and h.end <= f.end for f in fuzzy)]
+        return kept + fuzzy
 
     def _read_words(self, toks: list[str], used: list[bool], result: Analysis) -> None:
         n = len(toks)
@@ -212,8 +253,6 @@ class Matcher:
                 intent = self.intent_phrases.get(phrase)
                 if intent is not None:
                     result.intents.add(intent)
-                    if size > 1:
-                        break
             i += 1
         i = 0
         while i < n:
@@ -224,6 +263,8 @@ class Matcher:
                 if any(used[i : i + size]):
                     continue
                 found = self._lookup(" ".join(toks[i : i + size]), self.keywords)
+                if found is None and size == 1 and len(toks[i]) >= 4:
+                    found = self.keyword_stems.get(stem(toks[i]))
                 if found is not None:
                     result.keywords.append(Hit(found, i, i + size, "keyword"))
                     i += size - 1
@@ -244,22 +285,27 @@ class Matcher:
 
     # -- suggestions and autocomplete ---------------------------------------------------------
     def suggest(
-        self, text: str, limit: int = 3, kinds: tuple[str, ...] = (), cutoff: float = 60
+        self, text: str, limit: int = 3, kinds: tuple[str, ...] = (), cutoff: float = 70
     ) -> list[str]:
-        """Entry ids whose names look most like `text` (rapidfuzz, default_process, a cutoff)."""
-        query = default_process(clean(text))[:200]
+        """Entry ids whose names look most like the question's content words (rapidfuzz
+        token_set_ratio, a cutoff, only hits close to the best)."""
+        words = [t for t in split(text)[0] if t not in self.filler]
+        query = default_process(" ".join(words))[:200]
         if not query:
             return []
         found = process.extract(
             query,
             self.suggest_choices,
-            scorer=fuzz.WRatio,
-            processor=default_process,
+            scorer=fuzz.token_set_ratio,
+            processor=None,
             score_cutoff=cutoff,
             limit=limit * 8,
         )
         ids: list[str] = []
-        for choice, _score, _ in found:
+        best = found[0][1] if found else 0
+        for choice, score, _ in found:
+            if score < best - 8:
+                break
             entry_id = self.phrases[choice]
             if kinds and self.kb.entries[entry_id].kind not in kinds:  # type: ignore[attr-defined]
                 continue

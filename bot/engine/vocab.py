@@ -70,6 +70,12 @@ INTENTS: dict[str, frozenset[str]] = {
         "need to get",
         "path to",
         "steps to",
+        "want to be",
+        "wanna be",
+        "start as",
+        "start out",
+        "get started",
+        "break in",
     },
     "skills": frozenset(
         ["skill", "skills", "know", "knowledge", "learn", "abilities", "competencies"]

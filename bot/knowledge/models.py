@@ -95,6 +95,20 @@ class Entry(_Strict):
 
 class Topic(Entry):
     kind: Literal["topic"]
+    # The kind of entry this topic gives an overview of ("highest-paying alternative career").
+    covers: (
+        Literal[
+            "state",
+            "credential",
+            "specialty",
+            "career_level",
+            "alt_career",
+            "cert_status",
+            "experience_band",
+            "work_model",
+        ]
+        | None
+    ) = None
 
 
 class State(Entry):

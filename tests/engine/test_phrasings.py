@@ -1,0 +1,268 @@
+"""Hand-written questions, typed the way members of a study group type them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+
+
+def ask(engine: Engine, question: str):
+    answer = engine.answer(question)
+    return answer, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "figures"),
+    [
+        # pay by credential
+        ("what does CRC pay", "cred-crc", ["$55,000–$72,000"]),
+        ("how much do crc coders make??", "cred-crc", ["$55,000–$72,000"]),
+        ("CRC salary", "cred-crc", ["$55,000–$72,000"]),
+        ("whats the pay for a cpc", "cred-cpc", ["$48,000–$58,000"]),
+        ("cpc certified coder income", "cred-cpc", ["$48,000–$58,000"]),
+        ("how much can i earn with a CCS", "cred-ccs", ["$50,000–$60,000"]),
+        ("cpma pay", "cred-cpma", ["$60,000–$80,000"]),
+        # pay by state
+        ("coder salary in California", "state-ca", ["$62,300"]),
+        ("how much do coders make in cali", "state-ca", ["$62,300"]),
+        ("medical coding pay NJ", "state-nj", ["$60,800"]),
+        ("salary washington dc", "state-dc", ["$65,400"]),
+        ("what's the average salary in washington state", "state-wa", ["$58,900"]),
+        ("coding jobs in alabama pay?", "state-al", ["$38,900"]),
+        ("coder wages in west virgina", "state-wv", ["$39,500"]),
+        ("massachusets coder salary", "state-ma", ["$59,400"]),
+        ("how much for coders in missisippi", "state-ms", ["$39,800"]),
+        ("califronia", "state-ca", ["$62,300"]),
+        # specialties
+        ("how much do ER coders make", "spec-emergency", ["$48,000–$60,000"]),
+        ("ob/gyn coding salary", "spec-obgyn", ["$48,000–$58,000"]),
+        ("is risk adjustment in demand", "spec-risk-adjustment", ["Very High"]),
+        ("risk adj pay", "spec-risk-adjustment", ["$55,000–$72,000"]),
+        ("cardiology coder", "spec-cardiology", ["$50,000–$63,000"]),
+        ("anesthesia coding", "spec-anesthesia", ["$55,000–$68,000"]),
+        ("inpatient hospital coding pay", "spec-inpatient", ["$52,000–$65,000"]),
+        # career ladder
+        ("what comes after senior coder", "level-4-coding-auditor", ["$60,000–$80,000"]),
+        ("whats next after certified coder?", "level-3-senior-coder", ["$55,000–$65,000"]),
+        ("next step after coding supervisor", "level-6-coding-manager", ["$75,000–$95,000"]),
+        ("what's before coding manager", "level-5-coding-supervisor", ["$65,000–$80,000"]),
+        ("how much does a coding manager make", "level-6-coding-manager", ["$75,000–$95,000"]),
+        ("HIM director salary", "level-7-director", ["$90,000–$120,000+"]),
+        ("how long to become a senior coder", "level-3-senior-coder", ["4–7 years"]),
+        ("skills needed for a coding auditor", "level-4-coding-auditor", ["CPMA"]),
+        ("level 2 coder", "level-2-certified-coder", ["$48,000–$55,000"]),
+        # alternative careers
+        ("how do i get into CDI", "alt-cdi", ["$70,000–$95,000", "CCDS"]),
+        ("revenue cycle manager pay", "alt-revenue-cycle", ["$80,000–$110,000"]),
+        ("become a compliance officer", "alt-compliance", ["CHC", "$75,000–$100,000"]),
+        ("coding consultant money", "alt-consultant", ["$80,000–$150,000+"]),
+        # topics
+        ("will AI replace medical coders", "topic-ai", []),
+        ("is AI going to take coding jobs", "topic-ai", []),
+        ("job outlook", "topic-outlook", ["8% (2024–2034)", "~14,800 per year"]),
+        ("is medical coding growing", "topic-outlook", ["8% (2024–2034)"]),
+        ("can I work from home", "topic-remote", ["60–70%"]),
+        ("how much do you save on commute working remote", "topic-remote", ["$3,000–$8,000"]),
+        ("hybrid", "work-hybrid", ["15–20%"]),
+        ("is certification worth it", "topic-premium", ["$12,000"]),
+        ("why does glassdoor show higher salaries", "topic-salary-sources", ["$82,816"]),
+        ("how do i raise my salary", "topic-maximize", []),
+        ("what's on the cpc exam", "topic-exam-prep", []),
+        ("official resources", "topic-resources", []),
+        ("national median salary", "topic-national", ["$48,780", "$23.45"]),
+        ("how much do medical coders make", "topic-national", ["$48,780"]),
+        ("hourly wage", "topic-national", ["$23.45"]),
+        ("entry level pay", "exp-entry", ["$38,000–$44,000"]),
+        ("mid career coder salary", "exp-mid", ["$48,000–$58,000"]),
+    ],
+)
+def test_questions(engine: Engine, question, topic, figures):
+    answer, text = ask(engine, question)
+    assert answer.answered, text
+    assert answer.topic == topic, (question, answer.topic, text)
+    for figure in figures:
+        assert figure in text, (figure, text)
+    assert answer.sources
+
+
+@pytest.mark.parametrize(
+    ("question", "left", "right", "figures"),
+    [
+        ("CPC vs CCS", "cred-cpc", "cred-ccs", ["$48,000–$58,000", "$50,000–$60,000"]),
+        ("cpc or ccs which is better", "cred-cpc", "cred-ccs", ["$50,000–$60,000"]),
+        ("difference between crc and cpma", "cred-crc", "cred-cpma", ["$60,000–$80,000"]),
+        ("California vs Alabama", "state-ca", "state-al", ["$62,300", "$38,900"]),
+        ("compare cardiology and radiology", "spec-cardiology", "spec-radiology", []),
+        (
+            "senior coder versus coding auditor",
+            "level-3-senior-coder",
+            "level-4-coding-auditor",
+            [],
+        ),
+    ],
+)
+def test_comparisons_put_both_side_by_side(engine: Engine, question, left, right, figures):
+    answer, text = ask(engine, question)
+    assert answer.answered
+    assert {left, right} <= set(answer.entries)
+    assert len(answer.fields) >= 2
+    for figure in figures:
+        assert figure in text
+
+
+def test_compare_with_a_place_without_figure(engine: Engine):
+    _, text = ask(engine, "texas vs california")
+    assert "$62,300" in text
+    assert "no salary figure for Texas" in text or "Texas: no figure" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "state", "main_figure"),
+    [
+        ("what does CRC pay in Ohio", "Ohio", "$55,000–$72,000"),
+        ("cpc salary in texas", "Texas", "$48,000–$58,000"),
+        ("ER coder pay in florida", "Florida", "$48,000–$60,000"),
+    ],
+)
+def test_multi_part_answers_what_it_can_and_names_the_gap(engine, question, state, main_figure):
+    answer, text = ask(engine, question)
+    assert answer.answered
+    assert main_figure in text
+    assert f"no figure for {state}" in text
+
+
+def test_multi_part_with_a_known_state(engine: Engine):
+    _, text = ask(engine, "what does CRC pay in California")
+    assert "$55,000–$72,000" in text and "$62,300" in text
+
+
+@pytest.mark.parametrize("place", ["Texas", "TX", "texas", "Pennsylvania", "Ohio", "Florida"])
+def test_known_place_without_figure_is_named_with_median_and_remote(engine, place):
+    answer, text = ask(engine, f"coder salary {place}")
+    assert answer.answered
+    assert "The guide has no salary figure for" in text
+    assert "$48,780" in text  # national median
+    assert "remote" in text.lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "figure"),
+    [
+        ("highest paying state", "state-dc", "$65,400"),
+        ("which state pays coders the most", "state-dc", "$65,400"),
+        ("lowest paying state", "state-al", "$38,900"),
+        ("worst state for coder pay", "state-al", "$38,900"),
+        ("highest paying specialty", "spec-auditing", "$60,000–$80,000"),
+        ("best paying alternative career", "alt-consultant", "$80,000–$150,000+"),
+    ],
+)
+def test_rankings(engine: Engine, question, first, figure):
+    answer, text = ask(engine, question)
+    assert answer.answered
+    assert answer.topic == first, (answer.topic, text)
+    assert figure in text
+
+
+def test_highest_specialty_mentions_the_guides_own_hcc_claim(engine: Engine):
+    _, text = ask(engine, "what's the highest paying specialty")
+    assert "$60,000–$80,000" in text  # Auditing tops the table
+
+
+def test_years_of_experience(engine: Engine):
+    answer, text = ask(engine, "I have 5 years of experience, what can I make?")
+    assert answer.answered
+    assert "$48,000–$58,000" in text  # Mid-Career (3–7 years)
+
+
+def test_top_of_the_ladder_has_no_next_level(engine: Engine):
+    _, text = ask(engine, "what comes after director of HIM")
+    assert "top of the guide's career ladder" in text
+
+
+# -- negatives ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the weather like tomorrow",
+        "who won the super bowl",
+        "asdfghjkl qwerty",
+        "how do I bake sourdough bread",
+        "what does a nurse make",
+        "how much do software engineers earn",
+        "tell me a joke",
+        "zzzzzzzzzzz",
+    ],
+)
+def test_off_topic_is_unanswered_without_figures(engine: Engine, question):
+    answer, text = ask(engine, question)
+    assert not answer.answered, text
+    assert answer.topic is None
+    assert "$" not in text
+    assert len(answer.suggestions) <= 3
+
+
+@pytest.mark.parametrize(
+    ("question", "not_state"),
+    [
+        ("what can I do in coding", "state-in"),
+        ("CPC or CCS", "state-or"),
+        ("is CRC good for me", "state-me"),
+        ("hi there what does CRC pay", "state-hi"),
+        ("ok so what does a senior coder make", "state-ok"),
+        ("oh and what about remote work", "state-oh"),
+        ("is it hard to pass the exam", "state-id"),
+        ("what is the pay in general outpatient coding", "state-in"),
+    ],
+)
+def test_short_words_are_not_states(engine: Engine, question, not_state):
+    answer = engine.answer(question)
+    assert not_state not in answer.entries, (question, answer.entries)
+
+
+def test_capitalised_postal_code_counts(engine: Engine):
+    assert engine.answer("coder pay in OR").topic == "state-or"
+    assert engine.answer("salary IN").topic == "state-in"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "",
+        "   ",
+        "🙂🙂🙂",
+        "\u200b\u200b",
+        "x" * 4000,
+        "what does CRC pay " * 250,
+        "**bold** _it_ `code` > quote",
+        "@everyone @here what does CPC pay",
+        "<@123456789012345678> CRC",
+        "\x00\x01 ctrl",
+    ],
+)
+def test_any_input_is_safe(engine: Engine, question):
+    answer = engine.answer(question)
+    assert isinstance(answer.text, str) and answer.text
+    assert "@everyone" not in answer.text and "@here" not in answer.text
+    assert len(answer.suggestions) <= 3
+
+
+def test_everyone_in_a_question_still_gets_the_answer(engine: Engine):
+    answer = engine.answer("@everyone what does CPC pay")
+    assert answer.topic == "cred-cpc"
+
+
+def test_ambiguous_place_offers_did_you_mean_not_a_guess(engine: Engine):
+    answer = engine.answer("coders in carolina")
+    assert not answer.answered
+    assert {"North Carolina", "South Carolina"} <= set(answer.suggestions)
+    assert "$" not in answer.text
+
+
+def test_gibberish_offers_sensible_starting_points(engine: Engine):
+    answer = engine.answer("asdfghjkl qwerty")
+    assert not answer.answered
+    assert 1 <= len(answer.suggestions) <= 3
+    assert set(answer.suggestion_ids) <= set(engine.kb.entries)
