@@ -9,17 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from bot.knowledge.models import Entry, EntryFile, Source, SourceFile, Tip, TipFile
+from bot.knowledge.models import AnyEntry, Entry, Source, Tip
 from bot.knowledge.text import normalize
 
 log = logging.getLogger(__name__)
 
-_FILE_KINDS: dict[str, type[BaseModel]] = {
-    "entries": EntryFile,
-    "sources": SourceFile,
-    "tips": TipFile,
+_FILE_KINDS = ("entries", "sources", "tips")
+_ITEM: dict[str, TypeAdapter[Any]] = {
+    "entries": TypeAdapter(AnyEntry),
+    "sources": TypeAdapter(Source),
+    "tips": TypeAdapter(Tip),
 }
 
 
@@ -73,36 +74,25 @@ class KnowledgeBase:
         )
 
 
-def _entry_label(raw: Any, loc: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:
-    """Turn a pydantic location into (entry id or #index, remaining field path)."""
-    if len(loc) >= 2 and isinstance(loc[1], int):
-        index = loc[1]
-        items = raw.get(loc[0]) if isinstance(raw, dict) else None
-        label = f"#{index + 1}"
-        if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
-            label = str(items[index].get("id") or label)
-        rest = loc[2:]
-        # A discriminated union puts the tag ("state", "credential", ...) first: drop it.
-        if rest and isinstance(rest[0], str) and loc[0] == "entries":
-            kind = items[index].get("kind") if isinstance(items, list) else None
-            if isinstance(items, list) and index < len(items) and rest[0] == kind:
-                rest = rest[1:]
-        return label, rest
-    return None, loc
-
-
-def _problems_from(err: ValidationError, file: str, raw: Any) -> list[Problem]:
+def _problems_from(err: ValidationError, file: str, item: Any, index: int) -> list[Problem]:
+    """Turn a pydantic error for one list item into problems naming entry and field."""
+    label = f"#{index + 1}"
+    if isinstance(item, dict) and item.get("id"):
+        label = str(item["id"])
+    kind = item.get("kind") if isinstance(item, dict) else None
     problems = []
-    for item in err.errors():
-        entry, rest = _entry_label(raw, tuple(item["loc"]))
-        msg = item["msg"]
-        kind = item["type"]
-        if kind == "extra_forbidden":
+    for error in err.errors():
+        loc = tuple(error["loc"])
+        # A discriminated union puts the tag ("state", "credential", ...) first: drop it.
+        if loc and loc[0] == kind:
+            loc = loc[1:]
+        msg = error["msg"]
+        if error["type"] == "extra_forbidden":
             msg = "unknown field"
-        elif kind in {"union_tag_invalid", "union_tag_not_found"}:
-            rest = ("kind", *rest)
-        field_path = ".".join(str(p) for p in rest) or None
-        problems.append(Problem(file, entry, field_path, msg))
+        elif error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+            loc = ("kind", *loc)
+        field_path = ".".join(str(p) for p in loc) or None
+        problems.append(Problem(file, label, field_path, msg))
     return problems
 
 
@@ -132,7 +122,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
 
     problems: list[Problem] = []
     entries: dict[str, tuple[str, Entry]] = {}
-    sources: dict[str, Source] = {}
+    sources: dict[str, tuple[str, Source]] = {}
     tips: dict[str, tuple[str, Tip]] = {}
 
     for path in paths:
@@ -145,43 +135,31 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
                 Problem(display, None, None, "expected one top-level key: entries, sources or tips")
             )
             continue
-        key = next(iter(raw))
-        try:
-            model = _FILE_KINDS[key].model_validate(raw)
-        except ValidationError as exc:
-            problems += _problems_from(exc, display, raw)
+        key, items = next(iter(raw.items()))
+        if not isinstance(items, list) or not items:
+            problems.append(Problem(display, None, key, "must be a non-empty list"))
             continue
-        if isinstance(model, EntryFile):
-            for entry in model.entries:
-                if entry.id in entries:
-                    other = entries[entry.id][0]
-                    problems.append(
-                        Problem(display, entry.id, "id", f"duplicate id (also in {other})")
-                    )
-                else:
-                    entries[entry.id] = (display, entry)
-        elif isinstance(model, SourceFile):
-            for src in model.sources:
-                if src.id in sources:
-                    problems.append(Problem(display, src.id, "id", "duplicate source id"))
-                sources[src.id] = src
-        else:
-            for tip in model.tips:
-                if tip.id in tips:
-                    problems.append(
-                        Problem(
-                            display, tip.id, "id", f"duplicate tip id (also in {tips[tip.id][0]})"
-                        )
-                    )
-                else:
-                    tips[tip.id] = (display, tip)
+        seen: dict[str, tuple[str, Any]] = {"entries": entries, "sources": sources, "tips": tips}[
+            key
+        ]
+        for index, item in enumerate(items):
+            try:
+                model = _ITEM[key].validate_python(item)
+            except ValidationError as exc:
+                problems += _problems_from(exc, display, item, index)
+                continue
+            if model.id in seen:
+                other = seen[model.id][0]
+                problems.append(Problem(display, model.id, "id", f"duplicate id (also in {other})"))
+            else:
+                seen[model.id] = (display, model)
 
     problems += _cross_checks(entries, sources)
     if problems:
         raise KnowledgeError(problems)
     kb = KnowledgeBase(
         entries={k: v[1] for k, v in entries.items()},
-        sources=sources,
+        sources={k: v[1] for k, v in sources.items()},
         tips=[t for _, t in tips.values()],
         files=paths,
     )
@@ -202,7 +180,7 @@ def _names(entry: Entry) -> Iterable[tuple[str, str]]:
 
 
 def _cross_checks(
-    entries: dict[str, tuple[str, Entry]], sources: dict[str, Source]
+    entries: dict[str, tuple[str, Entry]], sources: dict[str, tuple[str, Source]]
 ) -> list[Problem]:
     problems: list[Problem] = []
     claimed: dict[str, str] = {}

@@ -1,0 +1,127 @@
+"""The offline CLI: the JSON contract, --jsonl order and count, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTRACT = {"query": str, "answered": bool, "text": str, "sources": list, "suggestions": list}
+
+
+def run(*args: str, stdin: str = "", cwd: Path, env: dict | None = None):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "MEDCODE_"))}
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environ,
+        timeout=60,
+    )
+
+
+def check_contract(obj: dict) -> None:
+    for key, kind in CONTRACT.items():
+        assert isinstance(obj[key], kind), key
+    assert obj["topic"] is None or isinstance(obj["topic"], str)
+    assert all(isinstance(s, str) for s in obj["sources"] + obj["suggestions"])
+
+
+def test_ask_prints_a_readable_answer(tmp_path):
+    result = run("ask", "what does CRC pay", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "$55,000–$72,000" in result.stdout
+    assert "Source:" in result.stdout
+
+
+def test_ask_json_contract(tmp_path):
+    result = run("ask", "--json", "CPC vs CCS", cwd=tmp_path)
+    assert result.returncode == 0
+    obj = json.loads(result.stdout)
+    check_contract(obj)
+    assert obj["query"] == "CPC vs CCS" and obj["answered"] is True
+    assert obj["topic"] == "cred-cpc"
+    assert "$50,000–$60,000" in obj["text"]
+
+
+def test_unanswered_exits_1_with_suggestions(tmp_path):
+    result = run("ask", "--json", "who won the super bowl", cwd=tmp_path)
+    assert result.returncode == 1
+    obj = json.loads(result.stdout)
+    check_contract(obj)
+    assert obj["answered"] is False and obj["topic"] is None
+    assert 1 <= len(obj["suggestions"]) <= 3
+
+
+def test_jsonl_keeps_order_and_count_including_empty_lines(tmp_path):
+    questions = ["what does CRC pay", "", "Texas", "🙂", "x" * 4000, "CPC vs CCS"]
+    result = run("ask", "--jsonl", stdin="\n".join(questions) + "\n", cwd=tmp_path)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(questions)
+    objects = [json.loads(line) for line in lines]
+    for obj, question in zip(objects, questions, strict=True):
+        check_contract(obj)
+        assert obj["query"] == question
+    assert objects[1]["answered"] is False
+    assert objects[2]["topic"] == "state-tx"
+
+
+def test_chat_answers_each_piped_line(tmp_path):
+    result = run("chat", stdin="what does CRC pay\nCPC vs CCS\n", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "$55,000–$72,000" in result.stdout and "$50,000–$60,000" in result.stdout
+
+
+def test_no_subcommand_without_token_runs_the_offline_chat(tmp_path):
+    result = run(stdin="coder salary in California\n", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "offline chat" in result.stdout and "$62,300" in result.stdout
+
+
+def test_run_without_token_is_a_clear_error(tmp_path):
+    result = run("run", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "DISCORD_TOKEN is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_shipped_knowledge(tmp_path):
+    result = run("validate", str(ROOT / "knowledge"), cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("OK:")
+
+
+def test_validate_reports_every_problem_and_exits_1(tmp_path):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "sources.yaml").write_text("sources:\n  - {id: g, title: G, as_of: '2026'}\n")
+    (kb / "bad.yaml").write_text(
+        "entries:\n  - {id: a, kind: topic, name: A, colour: red, source: {doc: g, section: s}}\n"
+        "  - {id: b, kind: topic, name: B, source: {doc: nope, section: s}}\n"
+    )
+    result = run("validate", str(kb), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "entry 'a', field 'colour': unknown field" in result.stderr
+    assert "entry 'b', field 'source.doc'" in result.stderr
+
+
+def test_broken_knowledge_dir_setting_fails_cleanly(tmp_path):
+    result = run("ask", "CRC", cwd=tmp_path, env={"MEDCODE_KNOWLEDGE_DIR": str(tmp_path)})
+    assert result.returncode == 3
+    assert "did not load" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_empty_question_is_unanswered_not_a_crash(tmp_path, question):
+    result = run("ask", "--json", question, cwd=tmp_path)
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["answered"] is False
