@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import json
 import re
 import secrets
@@ -61,6 +62,7 @@ class RecordedRequest:
     files: list[Json] = field(default_factory=list)
     status: int = 0
     problems: list[str] = field(default_factory=list)  # spec violations found on receipt
+    response: Any = None  # the JSON the fake answered with
     claimed: bool = field(default=False, repr=False)
 
 
@@ -82,6 +84,21 @@ def _json(data: Any, status: int = 200) -> web.Response:
     return web.Response(
         body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
     )
+
+
+def _with_ids(components: list[Json]) -> list[Json]:
+    """Discord numbers components (depth first, from 1) that were sent without an `id`."""
+    counter = 0
+
+    def walk(items: list[Json]) -> None:
+        nonlocal counter
+        for item in items:
+            counter += 1
+            item.setdefault("id", counter)
+            walk(item.get("components") or [])
+
+    walk(components)
+    return components
 
 
 def _error(status: int, code: int, message: str, **extra: Any) -> web.Response:
@@ -114,7 +131,7 @@ class FakeDiscord:
                 "id": str(cid), "type": 0, "name": name, "position": position,
                 "guild_id": str(self.guild_id), "permission_overwrites": [], "topic": None,
                 "nsfw": False, "parent_id": None, "last_message_id": None,
-                "rate_limit_per_user": 0,
+                "rate_limit_per_user": 0, "flags": 0,
             }  # fmt: skip
         readonly = self.channel_ids["read-only"]
         self.channels[readonly]["permission_overwrites"] = [
@@ -223,7 +240,8 @@ class FakeDiscord:
     def make_user(self, name: str, *, bot: bool = False) -> Json:
         return {
             "id": str(self.ids()), "username": name, "discriminator": "0", "global_name": name,
-            "avatar": None, "bot": bot, "system": False, "public_flags": 0,
+            "avatar": None, "bot": bot, "system": False, "public_flags": 0, "flags": 0,
+            "primary_guild": None,
         }  # fmt: skip
 
     def inject_429(
@@ -513,8 +531,9 @@ class FakeDiscord:
             "content": body.get("content") or "", "author": author or self.bot_user,
             "timestamp": _now(), "edited_timestamp": None, "tts": bool(body.get("tts")),
             "mention_everyone": False, "mentions": [], "mention_roles": [],
-            "attachments": [], "embeds": body.get("embeds") or [],
-            "components": body.get("components") or [], "pinned": False,
+            "attachments": [], "embeds": copy.deepcopy(body.get("embeds") or []),
+            "components": _with_ids(copy.deepcopy(body.get("components") or [])),
+            "pinned": False,
             "flags": (body.get("flags") or 0) | flags,
         }  # fmt: skip
         if "guild_id" in channel:
@@ -534,11 +553,10 @@ class FakeDiscord:
         return message
 
     def _edit_message(self, message: Json, body: Json) -> Json:
-        for key in ("content", "embeds", "components"):
+        for key, empty in (("content", ""), ("embeds", []), ("components", [])):
             if key in body:
-                message[key] = (
-                    body[key] if body[key] is not None else ([] if key != "content" else "")
-                )
+                message[key] = empty if body[key] is None else copy.deepcopy(body[key])
+        _with_ids(message["components"])
         message["flags"] = message.get("flags", 0) & ~LOADING
         message["edited_timestamp"] = _now()
         return message
@@ -605,6 +623,8 @@ class FakeDiscord:
             self.errors.append(f"{rec.method} {rec.path}: {exc!r}")
             response = _error(400, 0, f"the fake Discord crashed: {exc!r}")
         rec.status = response.status
+        if isinstance(response, web.Response) and response.body:
+            rec.response = json.loads(response.body)  # type: ignore[arg-type]
         async with self._changed:
             self.requests.append(rec)
             self._changed.notify_all()
@@ -629,7 +649,7 @@ class FakeDiscord:
         for inj in self._injections:
             if inj.remaining > 0 and inj.method == rec.method and inj.pattern.search(rec.path):
                 inj.remaining -= 1
-                body = {"message": "You are being rate limited.", "retry_after": inj.retry_after,
+                body = {"message": "You are being rate limited.", "retry_after": inj.retry_after, "code": 0,
                         "global": inj.is_global}  # fmt: skip
                 response = _json(body, 429)
                 response.headers["Via"] = "1.1 google"
@@ -651,14 +671,18 @@ class FakeDiscord:
         return _error(404, 0, "404: Not Found")
 
     async def _get_me(self, rec: RecordedRequest, _: Json) -> web.Response:
-        return _json(self.bot_user | {"verified": True, "mfa_enabled": False, "flags": 0})
+        return _json(self.bot_user | {"verified": True, "mfa_enabled": False, "locale": "en-US"})
 
     async def _get_application(self, rec: RecordedRequest, _: Json) -> web.Response:
         return _json({
             "id": str(self.application_id), "name": "medcode-test", "description": "",
-            "icon": None, "bot_public": True, "bot_require_code_grant": False,
+            "icon": None, "type": None, "bot_public": True, "bot_require_code_grant": False,
             "owner": self.make_user("owner"), "verify_key": "0" * 64, "flags": 0,
-            "bot": self.bot_user, "team": None, "summary": "",
+            "flags_new": "0", "bot": self.bot_user, "team": None, "summary": "",
+            "redirect_uris": [], "interactions_endpoint_url": None,
+            "role_connections_verification_url": None, "approximate_guild_count": 1,
+            "approximate_user_install_count": 0, "approximate_user_authorization_count": 0,
+            "explicit_content_filter": 0, "eligible_oauth2_scopes": ["bot"],
         })  # fmt: skip
 
     def _command_store(self, guild: str | None) -> list[Json]:
@@ -671,6 +695,7 @@ class FakeDiscord:
         synced = []
         for command in rec.json:
             echo = {"type": 1, "description": "", "options": [], "nsfw": False} | command
+            echo["integration_types"] = command.get("integration_types") or [0]
             echo |= {"id": known.get(command["name"]) or str(self.ids()), "version": "1",
                      "application_id": str(self.application_id)}  # fmt: skip
             if m["guild"]:
@@ -712,7 +737,8 @@ class FakeDiscord:
             }  # fmt: skip
             self._originals[interaction["token"]] = int(message["id"])
             info["response_message_id"] = message["id"]
-            result["resource"] = {"type": kind, "message": message}
+            if kind == 4:  # the spec has no resource for a deferred (loading) message
+                result["resource"] = {"type": kind, "message": message}
         elif kind in (6, 7) and "message" in interaction:
             mid = int(interaction["message"]["id"])
             message = self.messages.setdefault(mid, interaction["message"])

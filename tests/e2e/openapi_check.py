@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import ValidationError, best_match, relevance
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
@@ -44,30 +44,50 @@ def _pointer(*parts: str) -> str:
 
 
 def _describe(error: ValidationError) -> str:
-    message = error.message
+    """One line: the most specific failure, following anyOf/oneOf into the closest branch."""
+    leaf = error
+    while leaf.context:
+        leaf = _closest(leaf.context)
+    message = leaf.message
     if len(message) > 240:
         message = f"{message[:120]} … {message[-100:]}"
-    text = f"{message} (at {error.json_path}"
-    if not isinstance(error.validator_value, dict | list):
-        text += f"; {error.validator}: {error.validator_value!r}"
+    text = f"{message} (at {leaf.json_path}"
+    if not isinstance(leaf.validator_value, dict | list):
+        text += f"; {leaf.validator}: {leaf.validator_value!r}"
     text += ")"
-    if error.context:  # anyOf / oneOf: explain the branch that came closest
-        text += f"; closest: {_describe(_closest(error.context))}"
+    if leaf is not error:
+        text += f" [no alternative of the {error.validator} at {error.json_path} matched]"
     return text
 
 
 def _closest(errors: list[ValidationError]) -> ValidationError:
-    """Prefer union branches whose discriminator (an enum/const top-level key like `type`)
-    matched, so a bad `data` in a type-4 callback is not explained by the type-8 branch."""
+    """The most specific error of the union branch that came closest. Branches whose
+    discriminator (an enum/const direct key such as `type`) did not match are skipped, so a bad
+    `data` in a type-4 callback is not explained by the type-8 branch."""
     branches: dict[Any, list[ValidationError]] = {}
     for error in errors:
         branches.setdefault(error.relative_schema_path[0], []).append(error)
-    matched = [
-        errs
-        for errs in branches.values()
-        if not any(e.validator in ("enum", "const") and len(e.relative_path) == 1 for e in errs)
-    ]
-    return best_match(e for errs in (matched or branches.values()) for e in errs)
+
+    def discriminator(e: ValidationError) -> bool:
+        return e.validator in ("enum", "const") and len(e.relative_path) == 1
+
+    matched = [errs for errs in branches.values() if not any(map(discriminator, errs))]
+    if matched:
+        return min((e for errs in matched for e in errs), key=relevance)
+    misses = [e for errs in branches.values() for e in errs if discriminator(e)]
+    allowed: list[Any] = []
+    for e in misses:
+        values = e.validator_value if e.validator == "enum" else [e.validator_value]
+        allowed += [v for v in values if v not in allowed]
+    first = misses[0]
+    return ValidationError(
+        f"{first.instance!r} is not one of {allowed}",
+        validator="enum",
+        validator_value=allowed,
+        instance=first.instance,
+        path=first.relative_path,
+        parent=first.parent,
+    )
 
 
 class SpecChecker:
@@ -126,6 +146,32 @@ class SpecChecker:
         if error is None:
             return []
         return [f"{where}: {_describe(error)}"]
+
+    def check_response(self, method: str, path: str, status: int, body: Any) -> list[str]:
+        """Problems with a response body (the fake's own replies), by the operation's
+        `responses` for that status (or its NXX class)."""
+        method = method.lower()
+        template = self.template_for(method, path)
+        if template is None:
+            return [f"{method.upper()} {path}: no such endpoint in the spec"]
+        responses = self.spec["paths"][template][method].get("responses", {})
+        key = next((k for k in (str(status), f"{status // 100}XX") if k in responses), None)
+        where = f"{status} from {method.upper()} {template}"
+        if key is None:
+            return [f"{where}: status not in the spec"]
+        pointer = _pointer("paths", template, method, "responses", key)
+        if "$ref" in responses[key]:
+            pointer = responses[key]["$ref"].removeprefix("#/")
+            resolved = self._registry.resolver(SPEC_URN).lookup(f"#/{pointer}").contents
+        else:
+            resolved = responses[key]
+        if "application/json" not in resolved.get("content", {}):
+            return [] if body is None else [f"{where}: the spec has no JSON body here"]
+        ref = f"{SPEC_URN}#/{pointer}/content/application~1json/schema"
+        if ref not in self._validators:
+            self._validators[ref] = Draft202012Validator({"$ref": ref}, registry=self._registry)
+        error = best_match(self._validators[ref].iter_errors(body))
+        return [] if error is None else [f"{where}: {_describe(error)}"]
 
     def validate(self, method: str, path: str, body: Any) -> None:
         """Raise SpecViolation when `check` finds problems."""

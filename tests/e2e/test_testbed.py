@@ -337,3 +337,37 @@ async def test_late_callback_is_an_unknown_interaction(
     [callback] = [r for r in fake_discord.requests if r.path.endswith("/callback")]
     assert callback.status == 404
     assert fake_discord.original_message() is None
+
+
+async def test_fake_replies_match_the_spec(
+    fake_discord: FakeDiscord, bot: commands.Bot, spec_checker: SpecChecker
+) -> None:
+    """Keeps the fake honest: what it answers is what Discord's spec says Discord answers."""
+    await bot.tree.sync()
+    await bot.tree.sync(guild=discord.Object(fake_discord.guild_id))
+    await fake_discord.send_slash_command("guildping")
+    await fake_discord.wait_for_request("PATCH", r"/messages/@original$")
+    await fake_discord.send_slash_command("admin stats", permissions=MANAGE_GUILD)
+    await fake_discord.wait_for_request("POST", r"^/webhooks/")
+    await fake_discord.send_slash_command("counter")
+    await fake_discord.click_button(
+        "testbed:count", message=int(fake_discord.original_message()["id"])
+    )
+    await fake_discord.send_autocomplete("lookup", {"code": "a"}, focused="code")
+    await fake_discord.send_slash_command("export")
+    fake_discord.inject_429("POST", r"/channels/\d+/messages$")
+    await fake_discord.send_message_create("hi")
+    await fake_discord.wait_for_request("POST", r"^/channels/\d+/messages$")
+    await fake_discord.send_message_create("hi", channel_id=fake_discord.channel_ids["read-only"])
+    await fake_discord.wait_for_request("POST", r"^/channels/\d+/messages$")
+    await bot.fetch_channel(fake_discord.channel_ids["general"])
+    with pytest.raises(discord.NotFound):
+        await bot.fetch_channel(fake_discord.ids())
+    statuses = {r.status for r in fake_discord.requests}
+    assert {200, 403, 404, 429} <= statuses
+    problems = [
+        p
+        for r in fake_discord.requests
+        for p in spec_checker.check_response(r.method, r.path, r.status, r.response)
+    ]
+    assert problems == []
