@@ -7,7 +7,13 @@ import discord
 from bot.engine import Answer
 
 TITLE, DESCRIPTION, FIELDS, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = (
-    256, 4096, 25, 256, 1024, 2048, 6000,
+    256,
+    4096,
+    25,
+    256,
+    1024,
+    2048,
+    6000,
 )
 ANSWER_COLOUR = discord.Colour.teal()
 UNANSWERED_COLOUR = discord.Colour.light_grey()

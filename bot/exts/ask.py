@@ -39,7 +39,7 @@ class SuggestButton(discord.ui.DynamicItem[discord.ui.Button], template=SUGGEST_
         self.entry_id = entry_id
 
     @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]):  # noqa: ANN001
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]):
         return cls(match["entry"], item.label or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -50,7 +50,9 @@ class SuggestButton(discord.ui.DynamicItem[discord.ui.Button], template=SUGGEST_
             )
             return
         answer = bot.engine.entry_answer(self.entry_id)
-        await interaction.response.send_message(embed=answer_embed(answer), allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(
+            embed=answer_embed(answer), allowed_mentions=NO_PINGS
+        )
 
 
 def suggestion_view(answer: Answer) -> discord.ui.View | None:
@@ -120,7 +122,9 @@ class Ask(commands.Cog):
         if retry:
             if message.author.id not in self._warned:
                 self._warned.add(message.author.id)
-                await self._send(message, content=f"Slow down a little: try again in {retry:.0f} s.")
+                await self._send(
+                    message, content=f"Slow down a little: try again in {retry:.0f} s."
+                )
             return
         self._warned.discard(message.author.id)
         answer = self.bot.engine.answer(question)

@@ -65,7 +65,9 @@ class Lookup(commands.Cog):
         if entry_id not in self.bot.engine.kb.entries:
             raise UserError("That part of the knowledge base is missing right now.")
         answer = self.bot.engine.entry_answer(entry_id, intents)
-        await interaction.response.send_message(embed=answer_embed(answer), allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(
+            embed=answer_embed(answer), allowed_mentions=NO_PINGS
+        )
 
     @app_commands.command(name="salary")
     @app_commands.describe(
@@ -94,7 +96,9 @@ class Lookup(commands.Cog):
             await self._show(interaction, picked[0].id, "pay")
             return
         answer = self.bot.engine.compare([e.id for e in picked])
-        await interaction.response.send_message(embed=answer_embed(answer), allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(
+            embed=answer_embed(answer), allowed_mentions=NO_PINGS
+        )
 
     @app_commands.command(name="state")
     @app_commands.describe(name="A US state or DC, e.g. California or TX")
@@ -148,7 +152,9 @@ class Lookup(commands.Cog):
         await self._show(interaction, "topic-remote")
 
     @app_commands.command(name="compare")
-    @app_commands.describe(first="Anything: a credential, state, specialty, level…", second="And another")
+    @app_commands.describe(
+        first="Anything: a credential, state, specialty, level…", second="And another"
+    )
     @app_commands.autocomplete(first=completer(), second=completer())
     async def compare(self, interaction: discord.Interaction, first: str, second: str) -> None:
         """Put two things side by side: CPC vs CCS, California vs Alabama…"""
@@ -157,7 +163,9 @@ class Lookup(commands.Cog):
         if a.id == b.id:
             raise UserError("Pick two different things to compare.")
         answer = self.bot.engine.compare([a.id, b.id])
-        await interaction.response.send_message(embed=answer_embed(answer), allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(
+            embed=answer_embed(answer), allowed_mentions=NO_PINGS
+        )
 
     @app_commands.command(name="help")
     async def help(self, interaction: discord.Interaction) -> None:

@@ -104,12 +104,16 @@ def test_alias_claimed_by_two_entries(tmp_path):
 
 
 def test_unknown_reference(tmp_path):
-    found = problems(tmp_path, GOOD.replace("demand: High", "demand: High\n    related: [topic-nope]"))
+    found = problems(
+        tmp_path, GOOD.replace("demand: High", "demand: High\n    related: [topic-nope]")
+    )
     assert any("spec-er" in p and "field 'related'" in p and "topic-nope" in p for p in found)
 
 
 def test_unknown_source(tmp_path):
-    found = problems(tmp_path, GOOD.replace("{doc: guide-2026, section: States}", "{doc: blog, section: S}"))
+    found = problems(
+        tmp_path, GOOD.replace("{doc: guide-2026, section: States}", "{doc: blog, section: S}")
+    )
     assert any("state-ca" in p and "source.doc" in p and "'blog'" in p for p in found)
 
 
