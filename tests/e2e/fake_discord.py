@@ -514,12 +514,8 @@ class FakeDiscord:
             if channel["type"] == 1 and channel["recipients"][0]["id"] == user["id"]:
                 return channel
         cid = self.ids()
-        self.channels[cid] = {
-            "id": str(cid),
-            "type": 1,
-            "recipients": [user],
-            "last_message_id": None,
-        }
+        channel = {"id": str(cid), "type": 1, "recipients": [user], "last_message_id": None}
+        self.channels[cid] = channel | {"flags": 0}
         return self.channels[cid]
 
     def _new_message(

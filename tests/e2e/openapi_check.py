@@ -43,6 +43,15 @@ def _pointer(*parts: str) -> str:
     return "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def _top_error(validator: Draft202012Validator, instance: Any) -> ValidationError | None:
+    """best_match's pick, taken back up to its top-level error: `_describe` then descends
+    through unions with the discriminator rule of `_closest`."""
+    error = best_match(validator.iter_errors(instance))
+    while error is not None and error.parent is not None:
+        error = error.parent
+    return error
+
+
 def _describe(error: ValidationError) -> str:
     """One line: the most specific failure, following anyOf/oneOf into the closest branch."""
     leaf = error
@@ -142,7 +151,7 @@ class SpecChecker:
             return []
         if not request_body or "application/json" not in request_body.get("content", {}):
             return [f"{where}: this endpoint takes no JSON body"]
-        error = best_match(self._validator(template, method).iter_errors(body))
+        error = _top_error(self._validator(template, method), body)
         if error is None:
             return []
         return [f"{where}: {_describe(error)}"]
@@ -170,7 +179,7 @@ class SpecChecker:
         ref = f"{SPEC_URN}#/{pointer}/content/application~1json/schema"
         if ref not in self._validators:
             self._validators[ref] = Draft202012Validator({"$ref": ref}, registry=self._registry)
-        error = best_match(self._validators[ref].iter_errors(body))
+        error = _top_error(self._validators[ref], body)
         return [] if error is None else [f"{where}: {_describe(error)}"]
 
     def validate(self, method: str, path: str, body: Any) -> None:

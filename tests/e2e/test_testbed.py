@@ -264,9 +264,9 @@ async def test_rate_limited_channel_message_is_retried(
 async def test_heartbeats_are_acknowledged(fake_discord: FakeDiscord, start_bot: Any) -> None:
     fake_discord.heartbeat_interval_ms = 20
     await start_bot(lambda **options: BedBot(fake_discord.guild_id, **options))
-    await asyncio.sleep(0.2)
-    heartbeats = [f for f in fake_discord.gateway_frames if f["op"] == 1]
-    assert len(heartbeats) >= 3
+    async with asyncio.timeout(3):
+        while sum(f["op"] == 1 for f in fake_discord.gateway_frames) < 3:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)  # (polling the fake's record is the point here)
     assert not [f for f in fake_discord.gateway_frames if f["op"] == 6]  # never had to resume
 
 
@@ -290,6 +290,15 @@ async def test_events_sent_while_disconnected_are_replayed(
     await reconnecting
     assert body["data"]["content"] == "Found B20 (in Fake Guild)"
     assert [f["op"] for f in fake_discord.gateway_frames].count(6) == 1
+
+
+async def test_async_factory(fake_discord: FakeDiscord, start_bot: Any) -> None:
+    async def factory(**options: Any) -> commands.Bot:
+        await asyncio.sleep(0)  # e.g. open a database first
+        return BedBot(fake_discord.guild_id, **options)
+
+    bot = await start_bot(factory)
+    assert bot.is_ready() and bot.get_guild(fake_discord.guild_id) is not None
 
 
 async def test_rejected_token(fake_discord: FakeDiscord, start_bot: Any) -> None:
@@ -361,6 +370,8 @@ async def test_fake_replies_match_the_spec(
     await fake_discord.send_message_create("hi", channel_id=fake_discord.channel_ids["read-only"])
     await fake_discord.wait_for_request("POST", r"^/channels/\d+/messages$")
     await bot.fetch_channel(fake_discord.channel_ids["general"])
+    dm = await bot.create_dm(discord.Object(int(fake_discord.user["id"])))  # /users/@me/channels
+    await dm.send("a DM")
     with pytest.raises(discord.NotFound):
         await bot.fetch_channel(fake_discord.ids())
     statuses = {r.status for r in fake_discord.requests}
