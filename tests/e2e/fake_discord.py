@@ -586,6 +586,9 @@ class FakeDiscord:
         return ws
 
     async def _on_identify(self, ws: web.WebSocketResponse, data: Json) -> None:
+        if data.get("token") != self.token:
+            await ws.close(code=4004, message=b"Authentication failed.")
+            return
         self.identify, self._ws = data, ws
         self._session_id, self._seq, self._sent = secrets.token_hex(16), 0, []
         ready = {
@@ -645,21 +648,22 @@ class FakeDiscord:
         for inj in self._injections:
             if inj.remaining > 0 and inj.method == rec.method and inj.pattern.search(rec.path):
                 inj.remaining -= 1
-                body = {"message": "You are being rate limited.", "retry_after": inj.retry_after, "code": 0,
-                        "global": inj.is_global}  # fmt: skip
+                body = {"message": "You are being rate limited.", "code": 0,
+                        "retry_after": inj.retry_after, "global": inj.is_global}  # fmt: skip
                 response = _json(body, 429)
                 response.headers["Via"] = "1.1 google"
                 response.headers["Retry-After"] = str(max(1, round(inj.retry_after)))
                 return response
-        if self.spec_checker is not None:
-            rec.problems = self.spec_checker.check(rec.method, rec.path, rec.json)
-            if rec.problems and self.reject_invalid:
-                return _error(400, 50035, "Invalid Form Body", errors={"spec": rec.problems})
         webhookish = rec.path.startswith(("/interactions/", "/webhooks/"))
         if not webhookish and (
             self.reject_token or request.headers.get("Authorization") != f"Bot {self.token}"
         ):
             return _error(401, 0, "401: Unauthorized")
+        if self.spec_checker is not None:
+            rec.problems = self.spec_checker.check(rec.method, rec.path, rec.json)
+            known = self.spec_checker.template_for(rec.method, rec.path) is not None
+            if rec.problems and known and self.reject_invalid:  # unknown endpoints: 404 below
+                return _error(400, 50035, "Invalid Form Body", errors={"spec": rec.problems})
         for method, pattern, handler in self._routes:
             match = pattern.fullmatch(rec.path)
             if match and method == rec.method:
