@@ -327,6 +327,28 @@ _POST_COLUMNS = (
 
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
+# Columns the scheduler's bookkeeping may set through `SqliteTipStore._update_config`.
+_UPDATABLE = frozenset(
+    {
+        "failures",
+        "last_error",
+        "last_error_at",
+        "last_posted_date",
+        "last_posted_at",
+        "last_tip_id",
+        "last_message_id",
+        "last_skipped_date",
+        "last_skip_reason",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Expr:
+    """A SQL expression (not a parameter) as a column's new value, e.g. ``failures + 1``."""
+
+    sql: str
+
 
 def ts(value: datetime) -> str:
     """Aware datetime -> stored UTC text (whole seconds)."""
@@ -503,15 +525,63 @@ class SqliteTipStore:
                 raise
             await db.execute("COMMIT")
 
+    # Every aiosqlite call is a hop to its thread (~0.1 ms), so these helpers make one each.
+
     @staticmethod
-    async def _one(db: aiosqlite.Connection, sql: str, params: Sequence[object] = ()):
-        async with db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+    async def _one(
+        db: aiosqlite.Connection, sql: str, params: Sequence[object] = ()
+    ) -> sqlite3.Row | None:
+        rows = await db.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     @staticmethod
     async def _changed(db: aiosqlite.Connection, sql: str, params: Sequence[object]) -> int:
-        async with db.execute(sql, params) as cursor:
-            return cursor.rowcount
+        cursor = await db.execute(sql, params)
+        return cursor.rowcount
+
+    async def _update_config(
+        self,
+        db: aiosqlite.Connection,
+        guild_id: int,
+        now: datetime,
+        fields: dict[str, object],
+        *,
+        revision: int | None = None,
+        due: Due | None = None,
+        pause_reason: str | None = None,
+    ) -> None:
+        """One UPDATE of a guild's row: `fields` always; a schedule change - reschedule to
+        `due`, or pause with `pause_reason` - only if the row is still at `revision` and
+        enabled (compare-and-set). SET expressions all see the row's old values."""
+        unknown = set(fields) - _UPDATABLE
+        if unknown:
+            raise ValueError(f"not updatable: {sorted(unknown)}")
+        sets = [f"{k} = {v.sql}" if isinstance(v, _Expr) else f"{k} = ?" for k, v in fields.items()]
+        params: list[object] = [v for v in fields.values() if not isinstance(v, _Expr)]
+        sets.append("updated_at = ?")
+        params.append(ts(now))
+        changes: dict[str, tuple[str, tuple[object, ...]]] = {}
+        if due is not None:
+            changes["next_due_utc"] = ("?", (ts(due.at_utc),))
+            changes["due_date"] = ("?", (due.local_date.isoformat(),))
+        elif pause_reason is not None:
+            changes["enabled"] = ("0", ())
+            changes["paused_reason"] = ("?", (pause_reason,))
+            changes["next_due_utc"] = ("NULL", ())
+            changes["due_date"] = ("NULL", ())
+        if changes:
+            if revision is None:
+                raise ValueError("a schedule change needs the revision it was decided on")
+            changes["revision"] = ("revision + 1", ())
+            for column, (value, value_params) in changes.items():
+                sets.append(
+                    f"{column} = CASE WHEN revision = ? AND enabled = 1 "
+                    f"THEN {value} ELSE {column} END"
+                )
+                params.extend((revision, *value_params))
+        await db.execute(
+            f"UPDATE guild_config SET {', '.join(sets)} WHERE guild_id = ?", (*params, guild_id)
+        )
 
     async def _config_row(self, db: aiosqlite.Connection, guild_id: int) -> GuildConfig | None:
         row = await self._one(
@@ -763,16 +833,14 @@ class SqliteTipStore:
                     guild_id,
                     local_date,
                 )
-            await db.execute(
-                """
-                UPDATE guild_config
-                   SET last_posted_date = ?, last_posted_at = ?, last_tip_id = ?,
-                       last_message_id = ?, failures = 0, updated_at = ?
-                 WHERE guild_id = ?
-                """,
-                (local_date.isoformat(), stamp, tip_id, message_id, stamp, guild_id),
-            )
-            await self._reschedule(db, guild_id, next_due, revision, now)
+            fields = {
+                "last_posted_date": local_date.isoformat(),
+                "last_posted_at": stamp,
+                "last_tip_id": tip_id,
+                "last_message_id": message_id,
+                "failures": 0,
+            }
+            await self._update_config(db, guild_id, now, fields, revision=revision, due=next_due)
 
     async def mark_failed(
         self,
@@ -798,31 +866,17 @@ class SqliteTipStore:
                 """,
                 (error, guild_id, local_date.isoformat(), claimer),
             )
-            await db.execute(
-                """
-                UPDATE guild_config
-                   SET failures = failures + 1, last_error = ?, last_error_at = ?,
-                       updated_at = ?
-                 WHERE guild_id = ?
-                """,
-                (error, stamp, stamp, guild_id),
+            # The pause is compare-and-set too: if an admin changed the settings meanwhile
+            # (say, picked a new channel), the new settings deserve a fresh try.
+            await self._update_config(
+                db,
+                guild_id,
+                now,
+                {"failures": _Expr("failures + 1"), "last_error": error, "last_error_at": stamp},
+                revision=revision,
+                due=Due(local_date, retry_at) if retry_at is not None else next_due,
+                pause_reason=pause_reason,
             )
-            if retry_at is not None:
-                await self._reschedule(db, guild_id, Due(local_date, retry_at), revision, now)
-            elif next_due is not None:
-                await self._reschedule(db, guild_id, next_due, revision, now)
-            else:
-                # Compare-and-set: if an admin changed the settings meanwhile (say, picked a
-                # new channel), the new settings deserve a fresh try rather than a pause.
-                await db.execute(
-                    """
-                    UPDATE guild_config
-                       SET enabled = 0, paused_reason = ?, next_due_utc = NULL,
-                           due_date = NULL, revision = revision + 1, updated_at = ?
-                     WHERE guild_id = ? AND revision = ?
-                    """,
-                    (pause_reason, stamp, guild_id, revision),
-                )
 
     async def mark_unconfirmed(
         self,
@@ -846,15 +900,10 @@ class SqliteTipStore:
                 """,
                 (note, guild_id, local_date.isoformat(), ts(claimed_before)),
             )
-            if changed:
-                await db.execute(
-                    """
-                    UPDATE guild_config SET last_error = ?, last_error_at = ?, updated_at = ?
-                     WHERE guild_id = ?
-                    """,
-                    (note, stamp, stamp, guild_id),
-                )
-            await self._reschedule(db, guild_id, next_due, revision, now)
+            fields: dict[str, object] = (
+                {"last_error": note, "last_error_at": stamp} if changed else {}
+            )
+            await self._update_config(db, guild_id, now, fields, revision=revision, due=next_due)
             return bool(changed)
 
     async def record_skip(
@@ -868,7 +917,6 @@ class SqliteTipStore:
         revision: int,
     ) -> None:
         day = local_date.isoformat()
-        stamp = ts(now)
         async with self._write() as db:
             # A row already there (say, a failed attempt) keeps its own story.
             await db.execute(
@@ -879,15 +927,8 @@ class SqliteTipStore:
                 """,
                 (guild_id, day, reason),
             )
-            await db.execute(
-                """
-                UPDATE guild_config
-                   SET last_skipped_date = ?, last_skip_reason = ?, updated_at = ?
-                 WHERE guild_id = ?
-                """,
-                (day, reason, stamp, guild_id),
-            )
-            await self._reschedule(db, guild_id, next_due, revision, now)
+            fields = {"last_skipped_date": day, "last_skip_reason": reason}
+            await self._update_config(db, guild_id, now, fields, revision=revision, due=next_due)
 
     async def reschedule(self, guild_id: int, *, due: Due, revision: int, now: datetime) -> bool:
         async with self._write() as db:

@@ -169,6 +169,30 @@ async def test_schedule_writes_are_compare_and_set(store: SqliteTipStore) -> Non
     assert after is not None and after.due_date == later.local_date
 
 
+async def test_bookkeeping_is_always_written_but_schedule_changes_need_the_revision(
+    store: SqliteTipStore,
+) -> None:
+    await configure(store, 1)
+    await configure(store, 1)  # an admin change: revision 2
+    await store.claim(1, DAY, "p1", NOW, picker(), max_attempts=3)
+    await store.mark_failed(
+        1, DAY, "p1", error="gone", now=NOW, revision=1, pause_reason="Paused: gone"
+    )
+    config = await store.get_config(1)
+    assert config is not None
+    assert config.failures == 1 and config.last_error == "gone"
+    assert not config.paused and config.revision == 2  # the stale pause did not apply
+    nxt = Due(DAY + timedelta(days=1), NOW + timedelta(days=1))
+    await store.record_skip(1, DAY, reason="late", now=NOW, next_due=nxt, revision=1)
+    config = await store.get_config(1)
+    assert config is not None and config.last_skip_reason == "late"
+    assert config.due_date == DAY  # not rescheduled by the stale writer
+    await store.record_skip(1, DAY, reason="late", now=NOW, next_due=nxt, revision=2)
+    config = await store.get_config(1)
+    assert config is not None and config.due_date == nxt.local_date and config.revision == 3
+    assert config.next_due_utc == nxt.at_utc
+
+
 async def test_skip_is_recorded_once_and_keeps_an_earlier_row(store: SqliteTipStore) -> None:
     await configure(store, 1)
     nxt = Due(DAY + timedelta(days=1), NOW + timedelta(days=1))
