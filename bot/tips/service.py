@@ -153,6 +153,7 @@ class TickReport:
     outcomes: dict[int, Outcome] = field(default_factory=dict)
     more_due: bool = False  # the batch was full; the rest go next tick
     tips_unavailable: bool = False  # no tips loaded: nothing was done
+    error: str | None = None  # the due query itself failed (database down): nothing was done
     elapsed_ms: float = 0.0
 
     def count(self, outcome: Outcome) -> int:
@@ -242,11 +243,18 @@ class TipScheduler:
     # ------------------------------------------------------------------ the tick
 
     async def tick(self) -> TickReport:
-        """Handle every guild due now. Never raises for one guild's problem."""
+        """Handle the guilds due now (at most ``batch_size``; if `TickReport.more_due`, tick
+        again soon). Never raises for a guild's problem, nor when the database is unreachable
+        (see `TickReport.error`), so a loop calling it keeps running."""
         started = _time.perf_counter()
         now = self._now()
         report = TickReport(now=now)
-        due = await self.store.due_guilds(now, self.batch_size)
+        try:
+            due = await self.store.due_guilds(now, self.batch_size)
+        except Exception as exc:
+            log.exception("tips tick: could not read due guilds")
+            report.error = f"{type(exc).__name__}: {exc}"
+            return report
         report.due = len(due)
         report.more_due = len(due) >= self.batch_size
         if due:

@@ -135,7 +135,7 @@ async def test_a_send_that_times_out_is_not_retried(
     report = await scheduler.tick()
     assert report.outcomes == {G1: Outcome.UNCONFIRMED}
     poster.block = None
-    await run_minutes(scheduler, clock, until=utc(2026, 3, 2, 23))
+    await run_minutes(scheduler, clock, until=utc(2026, 3, 2, 23), step=timedelta(minutes=5))
     assert poster.calls == [G1] and poster.sent == []
     status = await scheduler.status(G1)
     assert status is not None and status.last_error is not None
@@ -201,7 +201,7 @@ async def test_catch_up_within_the_window_posts_once(
     clock.set(utc(2026, 3, 2, 19, 30))  # the bot was down; back at 14:30 local, 5.5 h late
     report = await scheduler.tick()
     assert report.outcomes == {G1: Outcome.POSTED}
-    await run_minutes(scheduler, clock, until=utc(2026, 3, 3, 13, 59))
+    await run_minutes(scheduler, clock, until=utc(2026, 3, 3, 13, 59), step=timedelta(minutes=5))
     assert [s.at for s in poster.sent] == [utc(2026, 3, 2, 19, 30)]
 
 
@@ -222,7 +222,7 @@ async def test_beyond_the_window_the_day_is_skipped_with_a_reason(
     assert status.last_skip_date == date(2026, 3, 2)
     assert status.last_skip_reason is not None and "7h late" in status.last_skip_reason
     assert status.next_post_utc == utc(2026, 3, 3, 14)
-    await run_minutes(scheduler, clock, until=utc(2026, 3, 3, 14))
+    await run_minutes(scheduler, clock, until=utc(2026, 3, 3, 14), step=timedelta(minutes=5))
     assert [s.at for s in poster.sent] == [utc(2026, 3, 3, 14)]
 
 
@@ -364,6 +364,16 @@ async def test_a_guild_that_errors_does_not_stop_the_tick(
         assert status.next_post_utc == utc(2026, 3, 2, 14, 5)
         clock.advance(minutes=1)
         assert (await scheduler.tick()).due == 0
+
+
+async def test_a_failing_database_does_not_make_tick_raise(
+    make_scheduler: Callable[..., TipScheduler], store: SqliteTipStore
+) -> None:
+    scheduler = make_scheduler()
+    await scheduler.configure(G1, channel_id=11, post_time="09:00", timezone=NY)
+    await store.close()
+    report = await scheduler.tick()
+    assert report.error is not None and "not open" in report.error
 
 
 async def test_without_tips_nothing_is_consumed(
