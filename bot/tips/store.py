@@ -7,10 +7,16 @@ follow with several bot processes sharing one database:
   a second claim for the same guild and local day fails, whichever process or restart makes it;
 * a retry of a *failed* attempt re-claims the row with a conditional UPDATE
   (``WHERE status = 'failed' AND attempts = ?``), so two retriers cannot both win;
-* the rotation state is read and written inside the claim's transaction;
+* the rotation state is read and advanced inside the claim's transaction. That is why `claim`
+  takes a pure ``pick`` function rather than a ready tip id: the tip is chosen from the state
+  as it is under the write lock, and the rotation only advances if the claim is won (on
+  PostgreSQL: ``SELECT ... FOR UPDATE`` on the rotation row, and the INSERT's unique violation);
 * schedule writes made by the scheduler are compare-and-set on ``guild_config.revision``, so a
   process acting on a stale row never overwrites a newer schedule (an admin's change, or another
   process that got there first).
+
+Migrations are an ordered list of SQL statements per version, tracked by ``PRAGMA
+user_version`` (a ``schema_version`` table on PostgreSQL) and applied under the write lock.
 
 The asyncio lock in `SqliteTipStore` only serialises use of its one connection; it is not what
 makes claims safe. Timestamps are stored as UTC text ``YYYY-MM-DDTHH:MM:SSZ`` (fixed width, so
