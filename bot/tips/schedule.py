@@ -64,6 +64,7 @@ COMMON_ZONES: tuple[str, ...] = (
 # Abbreviations people type that are not (useful) IANA names; used for suggestions only.
 _ABBREVIATIONS: dict[str, str] = {
     "et": "America/New_York",
+    "est": "America/New_York",
     "edt": "America/New_York",
     "eastern": "America/New_York",
     "ct": "America/Chicago",
@@ -201,22 +202,22 @@ def get_zone(name: str) -> ZoneInfo:
     return ZoneInfo(normalize_timezone(name))
 
 
-def suggest_timezones(query: str, limit: int = 25) -> list[str]:
-    """Time zones for autocomplete: common zones first when `query` is empty, else matches.
+def suggest_timezones(prefix: str, limit: int = 25) -> list[str]:
+    """Time zones for autocomplete: common zones first when `prefix` is empty, else matches.
 
     Matching is fuzzy-ish and case-insensitive: spaces count as underscores, and a zone matches
-    when the whole query is found in it, or when every word of the query is ("york new").
+    when the whole text typed is found in it, or when every word of it is ("york new").
     Exact and prefix matches rank first, then city-prefix matches ("chic" -> America/Chicago),
     then other contains matches; common zones win ties. Abbreviations such as "PST" or "EST"
     also suggest the zone people usually mean.
     """
     limit = max(0, limit)
-    folded = _fold(query or "")
+    folded = _fold(prefix or "")
     if not folded:
         return list(COMMON_ZONES[:limit])
     words = [w for w in re.split(r"[\s_/]+", folded) if w]
     common_rank = {zone: i for i, zone in enumerate(COMMON_ZONES)}
-    scored: list[tuple[int, int, int, str]] = []
+    scored: list[tuple[int, int, str]] = []
     alias = _ABBREVIATIONS.get(folded)
     for zone in _zones():
         lowered = zone.lower()
@@ -237,7 +238,7 @@ def suggest_timezones(query: str, limit: int = 25) -> list[str]:
             continue
         # Legacy aliases ("US/Eastern", "Etc/GMT+5", "EST5EDT") after real Area/City names.
         legacy = 0 if "/" in zone and not zone.startswith(("Etc/", "US/", "SystemV/")) else 1
-        scored.append((tier, common_rank.get(zone, len(COMMON_ZONES)) + legacy * 1000, 0, zone))
+        scored.append((tier, common_rank.get(zone, len(COMMON_ZONES)) + legacy * 1000, zone))
     scored.sort()
     return [zone for *_, zone in scored[:limit]]
 

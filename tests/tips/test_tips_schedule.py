@@ -109,11 +109,16 @@ def test_suggestions_for_an_empty_query_are_the_common_zones() -> None:
         ("manila", "Asia/Manila"),
         ("america/los", "America/Los_Angeles"),
         ("pst", "America/Los_Angeles"),
+        ("york new", NY),
         ("london", "Europe/London"),
     ],
 )
 def test_suggestions_rank_the_likely_zone_first(query: str, first: str) -> None:
     assert suggest_timezones(query)[0] == first
+
+
+def test_abbreviations_suggest_the_zone_people_mean() -> None:
+    assert suggest_timezones("EST", limit=2) == ["EST", NY]  # the fixed zone exists too
 
 
 def test_suggestions_respect_the_limit_and_are_valid_names() -> None:
