@@ -34,7 +34,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal, Protocol, Self
+from typing import Literal, Protocol, Self, runtime_checkable
 
 import aiosqlite
 
@@ -131,6 +131,7 @@ class ClaimResult:
 # --------------------------------------------------------------------------- the protocol
 
 
+@runtime_checkable
 class TipStore(Protocol):
     """Everything the tip service needs from storage. All datetimes are aware UTC."""
 

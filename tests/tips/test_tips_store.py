@@ -11,7 +11,7 @@ import pytest
 
 from bot.tips.rotation import RotationState, next_tip
 from bot.tips.schedule import Due, TipConfigError
-from bot.tips.store import SCHEMA_VERSION, SqliteTipStore
+from bot.tips.store import SCHEMA_VERSION, SqliteTipStore, TipStore
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 DAY = date(2026, 3, 2)
@@ -37,6 +37,10 @@ async def configure(store: SqliteTipStore, guild_id: int, due_at: datetime = NOW
         due=Due(DAY, due_at),
         now=NOW,
     )
+
+
+def test_sqlite_store_implements_the_protocol(tmp_path: Path) -> None:
+    assert isinstance(SqliteTipStore(tmp_path / "x.sqlite3"), TipStore)
 
 
 async def test_open_creates_the_directory_and_sets_pragmas(tmp_path: Path) -> None:
