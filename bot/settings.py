@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/medcode.sqlite3")
     # How long after a missed post time a daily tip may still go out (same local day only).
     tip_catchup_hours: float = Field(default=6.0, ge=0, le=24)
+    # How often the one scheduler loop looks for servers whose tip is due.
+    tip_tick_seconds: float = Field(default=30.0, gt=0, le=300)
     # Per-user cooldown for /ask and @mentions: `ask_rate` uses per `ask_per_seconds`.
     ask_rate: int = Field(default=5, ge=1)
     ask_per_seconds: float = Field(default=30.0, gt=0)

@@ -1,7 +1,5 @@
 """Fixtures for end-to-end tests: a fake Discord, the spec checker, and a bot starter."""
 
-# `start_bot(..., timeout=)` is this test API's contract: not ASYNC109's case.
-# ruff: noqa: ASYNC109
 from __future__ import annotations
 
 import asyncio
@@ -98,3 +96,36 @@ async def start_bot(fake_discord: FakeDiscord) -> AsyncIterator[StartBot]:
         await bot.close()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(task, 5.0)  # re-raises a crash of bot.start()
+
+
+# ------------------------------------------------------------------------------ medcode-bot
+@pytest.fixture
+def make_medcode(
+    fake_discord: FakeDiscord, start_bot: StartBot, tmp_path: Path, engine: Any
+) -> Callable[..., Awaitable[commands.Bot]]:
+    """`bot = await make_medcode(**settings)`: the real MedcodeBot with every cog, logged in
+    against the fake. Defaults: a tmp database, the fake's user ("alice") as owner, a per-user
+    /ask rate that ordinary tests never reach, and the session's engine (pass
+    `bot_engine=None` to load `knowledge_dir` as production does)."""
+    from bot.bot import MedcodeBot
+    from bot.settings import Settings
+
+    async def _make(*, bot_engine: Any = engine, **overrides: Any) -> commands.Bot:
+        values: dict[str, Any] = {
+            "database_path": tmp_path / "db.sqlite3",
+            "owner_ids": frozenset({int(fake_discord.user["id"])}),
+            "ask_rate": 1000,
+            "ask_per_seconds": 60.0,
+        }
+        settings = Settings(_env_file=None, **(values | overrides))
+        return await start_bot(lambda **options: MedcodeBot(settings, bot_engine, **options))
+
+    return _make
+
+
+@pytest.fixture
+async def medcode(make_medcode: Callable[..., Awaitable[commands.Bot]]) -> commands.Bot:
+    """The real MedcodeBot, ready, its commands synced globally to the fake."""
+    bot = await make_medcode()
+    await bot.tree.sync()
+    return bot

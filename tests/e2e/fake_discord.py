@@ -4,8 +4,6 @@ See ../shared/notes/fake-discord-protocol.md for what discord.py needs at each s
 discord.py here with `FakeDiscord.patch_discord_py()` (the only two constants it touches).
 """
 
-# A `timeout` argument is this test API's contract (the brief asks for one): not ASYNC109's case.
-# ruff: noqa: ASYNC109
 from __future__ import annotations
 
 import asyncio
@@ -433,10 +431,20 @@ class FakeDiscord:
             node = next((o for o in node.get("options", []) if o["name"] == part), {})
         types = {o["name"]: o["type"] for o in node.get("options", [])}
         leaf: list[Json] = []
+        resolved: dict[str, Json] = {}
         for key, value in (options or {}).items():
             inferred = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 3
             inferred = 10 if isinstance(value, float) else inferred
             option: Json = {"name": key, "type": types.get(key, inferred), "value": value}
+            if option["type"] == 7:  # CHANNEL: Discord sends the id and the channel resolved
+                option["value"] = str(value)
+                channel = self.channels.get(int(value)) or {"id": str(value), "type": 0}
+                resolved[str(value)] = {
+                    "id": str(value),
+                    "name": channel.get("name", "deleted-channel"),
+                    "type": channel.get("type", 0),
+                    "permissions": str(self.bot_permissions),
+                }
             if key == focused:
                 option["focused"] = True
             leaf.append(option)
@@ -445,6 +453,8 @@ class FakeDiscord:
             leaf = [{"name": part, "type": kind, "options": leaf}]
         data: Json = {"id": definition.get("id", str(self.ids())), "name": root, "type": 1}
         data["options"] = leaf
+        if resolved:
+            data["resolved"] = {"channels": resolved}
         if guild_command:
             data["guild_id"] = str(self.guild_id)
         return data
