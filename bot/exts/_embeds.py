@@ -15,6 +15,8 @@ TITLE, DESCRIPTION, FIELDS, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = (
     2048,
     6000,
 )
+NOTE_ROOM = 40  # "123 more item(s) not shown. " is 28 characters
+LEAD_MIN = 600  # the description keeps this much of the lead before fields give way
 ANSWER_COLOUR = discord.Colour.teal()
 UNANSWERED_COLOUR = discord.Colour.light_grey()
 
@@ -33,36 +35,40 @@ def clip(text: str, limit: int) -> str:
 
 def answer_embed(answer: Answer) -> discord.Embed:
     """One embed: title, the lead and notes as description, the figures as fields, the
-    source and as-of date in the footer. Over the 6,000-character total, trailing fields are
-    dropped and the footer says how many."""
+    source and as-of date in the footer. Within the 6,000-character total the figures come
+    first: the description keeps at least a short lead and gives way to them; fields that
+    still do not fit are dropped from the end (never from the middle of an ordered list such
+    as the career ladder) and the footer says how many."""
     description = "\n".join([answer.lead, *answer.notes]).strip()
     if not answer.answered and answer.suggestions:
         description += "\nDid you mean: " + "; ".join(answer.suggestions) + "?"
     title = clip(answer.title, TITLE)
     footer = clip("Source: " + "; ".join(answer.sources), 1024) if answer.sources else ""
-    room = min(DESCRIPTION, TOTAL - len(title) - len(footer) - 200)
+    # NOTE_ROOM: the "N more item(s) not shown. " prefix the footer may get.
+    fixed = len(title) + len(footer) + NOTE_ROOM
+    lead_room = min(len(description), LEAD_MIN)
+    fields = [
+        (clip(f.name, FIELD_NAME) or "-", clip(f.value, FIELD_VALUE) or "-")
+        for f in answer.fields[:FIELDS]
+    ]
+    kept: list[tuple[str, str]] = []
+    used = fixed + lead_room
+    for name, value in fields:
+        if used + len(name) + len(value) > TOTAL:
+            break
+        used += len(name) + len(value)
+        kept.append((name, value))
+    room = min(DESCRIPTION, TOTAL - (used - lead_room))
     embed = discord.Embed(
         title=title or None,
         description=clip(description, room) or None,
         colour=ANSWER_COLOUR if answer.answered else UNANSWERED_COLOUR,
     )
-    fields = [
-        (clip(f.name, FIELD_NAME) or "-", clip(f.value, FIELD_VALUE) or "-")
-        for f in answer.fields[:FIELDS]
-    ]
-    dropped = len(answer.fields) - len(fields)
-    used = len(embed.title or "") + len(embed.description or "") + len(footer) + 40
-    kept = []
-    for name, value in fields:
-        if used + len(name) + len(value) > TOTAL:
-            dropped += 1
-            continue
-        used += len(name) + len(value)
-        kept.append((name, value))
     for name, value in kept:
         embed.add_field(name=name, value=value, inline=len(value) <= 40)
+    dropped = len(answer.fields) - len(kept)
     if dropped:
-        footer = clip(f"{dropped} more item(s) not shown. " + footer, 1024 + 40)
+        footer = f"{dropped} more item(s) not shown. {footer}".strip()
     if footer:
         embed.set_footer(text=footer)
     return embed
