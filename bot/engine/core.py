@@ -6,6 +6,7 @@ import logging
 import math
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
@@ -64,6 +65,7 @@ INTENT_DEFAULTS = {
     "issuer": "topic-resources",
 }
 DEFAULT_SUGGESTIONS = ("topic-national", "cred-cpc", "topic-remote", "topic-career-path")
+DEMAND_ORDER = {"very high": 5, "high": 4, "medium-high": 3, "medium": 2, "low-medium": 1, "low": 0}
 _RANGE = re.compile(r"(\d+)\s*[–-]\s*(\d+)|(\d+)\s*\+")
 
 
@@ -170,6 +172,27 @@ class Engine:
 
     # -- deciding what was asked ----------------------------------------------------------------
     def _decide(self, query: str, text: str, a: Analysis) -> Answer:
+        if a.greeting and not a.hits:
+            return self._unanswered(
+                query,
+                "Hi! I answer questions about medical coding pay, credentials, states, "
+                "specialties and careers from a 2026 salary and career guide. Try: what does "
+                "CRC pay? · coder salary in California · CPC vs CCS",
+                suggest=False,
+            )
+        answer = self._route(query, a)
+        if a.unknown_place is None:
+            return answer
+        gap = f"The guide has no figure for {a.unknown_place}"
+        if not answer.answered:
+            return replace(answer, lead=f"{gap}. It covers US states and DC only.")
+        if not a.hits:  # a general answer stands in for the place: say so first
+            return replace(
+                answer, lead=f"{gap}; here is the guide's national picture.\n{answer.lead}"
+            )
+        return replace(answer, notes=(*answer.notes, f"{gap}; the figures above are not for it."))
+
+    def _route(self, query: str, a: Analysis) -> Answer:
         entries = [self.kb.entries[i] for i in a.entity_ids]
         ambiguous = [h for h in a.hits if h.runner_up]
         if len(entries) == 1 and ambiguous and not a.keywords:
@@ -194,8 +217,8 @@ class Engine:
         # "best paying alternative career": a topic that covers a kind ranks or lists it.
         overview = entries if entries else [self.kb.entries[h.entry_id] for h in a.keywords[:1]]
         covered = getattr(overview[0], "covers", None) if len(overview) == 1 else None
-        if covered and (ranking or "list" in a.intents):
-            kinds, entries = [covered, *kinds], []
+        if covered and not kinds and (ranking or "list" in a.intents):
+            kinds, entries = [covered], []
         if ranking and (kinds or not entries) and len(entries) < 2:
             direction = "lowest" if "lowest" in ranking and "highest" not in ranking else "highest"
             return self._ranking(query, kinds[0] if kinds else None, direction, a)
@@ -566,7 +589,11 @@ class Engine:
         figures = [(e, self._figure(e)) for e in entries]
         known = [(e, f) for e, f in figures if f is not None and f.unit in {"usd_year", None}]
         parts = [
-            f"{self._label(e)}: {f.text}" if f else f"{self._label(e)}: no figure in the guide"
+            f"{self._label(e)}: {f.text}"
+            if f
+            else f"{self._label(e)}: no figure in the guide"
+            if isinstance(e, State)
+            else f"{self._label(e)}: {self._brief(e)}"
             for e, f in figures
         ]
         lead = "Side by side, by the guide's figures. " + "; ".join(parts) + "."
@@ -620,7 +647,9 @@ class Engine:
                 if "pay" in a.intents or not self._with_figures("credential")
                 else kind
             )
-        pool = self._with_figures(kind)
+        if "demand" in a.intents and any(getattr(e, "demand", None) for e in self.kb.of_kind(kind)):
+            return self._by_demand(query, kind, direction)
+        pool = [e for e in self._with_figures(kind) if self._figure(e).unit == "usd_year"]  # type: ignore[union-attr]
         if not pool:
             return self._kind_list(query, kind, a.intents)
         pool.sort(key=lambda e: self._figure(e).sort_key, reverse=direction == "highest")  # type: ignore[union-attr]
@@ -630,16 +659,29 @@ class Engine:
         fields = [Field(self._label(e), self._brief(e)) for e in pool[:10]]
         title = f"{direction.capitalize()}-paying {KIND_PLURAL.get(kind, kind)}"
         used = pool[:10]
+        # What the guide says about the front-runners (e.g. its own "highest-paying niche").
         notes = []
-        for entry in [best]:
+        for entry in pool[:3]:
             for other in self._refs(entry.related):
-                if isinstance(other, Topic):
+                if isinstance(other, Topic) and other.summary and other.summary not in notes:
+                    notes.append(other.summary)
                     used.append(other)
-        for topic in (e for e in self.kb.of_kind("topic") if e.id == "topic-hcc"):
-            if kind == "specialty" and direction == "highest" and topic.summary:
-                notes.append(topic.summary)
-                used.append(topic)
         return self._finish(query, best, title, lead, fields, used, notes, {direction})
+
+    def _by_demand(self, query: str, kind: str, direction: str) -> Answer:
+        pool = [e for e in self.kb.of_kind(kind) if getattr(e, "demand", None)]
+        pool.sort(
+            key=lambda e: DEMAND_ORDER.get(e.demand.lower(), 0), reverse=direction == "highest"
+        )  # type: ignore[attr-defined]
+        best = pool[0]
+        word = "most" if direction == "highest" else "least"
+        tied = [e.name for e in pool if e.demand == best.demand]  # type: ignore[attr-defined]
+        names = tied[0] if len(tied) == 1 else ", ".join(tied[:-1]) + " and " + tied[-1]
+        verb = "is" if len(tied) == 1 else "are"
+        lead = f"By the guide's demand levels, {names} {verb} in the {word} demand: {best.demand}."  # type: ignore[attr-defined]
+        fields = [Field(e.name, self._brief(e)) for e in pool[:10]]
+        title = f"{KIND_PLURAL.get(kind, kind).capitalize()} by demand"
+        return self._finish(query, best, title, lead, fields, pool[1:10], (), {direction, "demand"})
 
     def _with_figures(self, kind: str) -> list[Entry]:
         return [e for e in self.kb.of_kind(kind) if self._figure(e) is not None]

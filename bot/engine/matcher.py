@@ -59,6 +59,8 @@ class Analysis:
     domain: bool = False
     level: int | None = None
     years: float | None = None
+    unknown_place: str | None = None  # "in Puerto Rico": a proper name the guide does not know
+    greeting: bool = False  # only hellos, thanks and "help"
 
     @property
     def entity_ids(self) -> list[str]:
@@ -143,7 +145,23 @@ class Matcher:
             for j in range(hit.start, hit.end):
                 used[j] = True
         self._read_words(toks, used, result)
+        result.unknown_place = self._unknown_place(toks, raw, used)
+        result.greeting = all(t in vocab.GREETINGS for t in toks)
         return result
+
+    def _unknown_place(self, toks: list[str], raw: list[str], used: list[bool]) -> str | None:
+        """Capitalised words after "in" that name nothing the knowledge base knows."""
+        for i, token in enumerate(toks[:-1]):
+            if token != "in":
+                continue
+            words = []
+            for j in range(i + 1, min(len(toks), i + 4)):
+                if used[j] or toks[j] in self.known_words or not raw[j][:1].isupper():
+                    break
+                words.append(raw[j])
+            if words:
+                return " ".join(words)
+        return None
 
     def _lookup(self, phrase: str, table: dict[str, str]) -> str | None:
         found = table.get(phrase)

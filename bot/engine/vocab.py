@@ -433,3 +433,37 @@ STOPWORDS = frozenset(
         "much",
     ]
 )
+
+# A message made only of these is a greeting or a request for help, not a question.
+GREETINGS = frozenset(
+    [
+        "hi",
+        "hello",
+        "hey",
+        "hiya",
+        "yo",
+        "howdy",
+        "sup",
+        "hola",
+        "greetings",
+        "thanks",
+        "thank",
+        "thx",
+        "ty",
+        "you",
+        "bot",
+        "help",
+        "please",
+        "good",
+        "morning",
+        "afternoon",
+        "evening",
+        "there",
+        "cheers",
+        "ok",
+        "okay",
+        "cool",
+        "great",
+        "nice",
+    ]
+)

@@ -266,3 +266,42 @@ def test_gibberish_offers_sensible_starting_points(engine: Engine):
     assert not answer.answered
     assert 1 <= len(answer.suggestions) <= 3
     assert set(answer.suggestion_ids) <= set(engine.kb.entries)
+
+
+@pytest.mark.parametrize("place", ["Puerto Rico", "Canada", "London"])
+def test_unknown_place_is_named_not_passed_off(engine: Engine, place):
+    answer = engine.answer(f"how much do coders make in {place}")
+    assert f"The guide has no figure for {place}" in answer.text
+    assert answer.text.index("no figure") < answer.text.index("$48,780")
+
+
+def test_unknown_place_with_a_named_entry_gets_a_note(engine: Engine):
+    answer = engine.answer("CRC pay in Ontario")
+    assert answer.topic == "cred-crc"
+    assert "The guide has no figure for Ontario" in answer.notes[-1]
+
+
+@pytest.mark.parametrize("greeting", ["hello", "hi there", "thanks bot", "help", "hey!"])
+def test_greetings_get_a_friendly_pointer_not_a_figure(engine: Engine, greeting):
+    answer = engine.answer(greeting)
+    assert not answer.answered
+    assert "what does CRC pay" in answer.text
+    assert "$" not in answer.lead
+
+
+def test_most_in_demand_ranks_by_demand_not_pay(engine: Engine):
+    answer = engine.answer("which specialty is most in demand")
+    assert answer.topic == "spec-risk-adjustment"
+    assert "Very High" in answer.lead
+
+
+def test_least_in_demand_names_every_tie(engine: Engine):
+    answer = engine.answer("least in demand specialty")
+    for name in ("Cardiology", "Radiology", "OB/GYN", "Anesthesia"):
+        assert name in answer.lead
+
+
+def test_highest_paying_specialty_notes_the_guides_own_hcc_claim(engine: Engine):
+    answer = engine.answer("highest paying specialty")
+    assert answer.topic == "spec-auditing"
+    assert any("HCC" in note or "risk adjustment" in note.lower() for note in answer.notes)
