@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 EntryId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Unit = Literal["usd_year", "usd_hour", "percent", "count", "years"]
+# Every kind of entry but "topic"; a topic may say which of these it gives an overview of.
+EntryKind = Literal[
+    "state",
+    "credential",
+    "specialty",
+    "career_level",
+    "alt_career",
+    "cert_status",
+    "experience_band",
+    "work_model",
+]
 
 
 class _Strict(BaseModel):
@@ -96,19 +106,7 @@ class Entry(_Strict):
 class Topic(Entry):
     kind: Literal["topic"]
     # The kind of entry this topic gives an overview of ("highest-paying alternative career").
-    covers: (
-        Literal[
-            "state",
-            "credential",
-            "specialty",
-            "career_level",
-            "alt_career",
-            "cert_status",
-            "experience_band",
-            "work_model",
-        ]
-        | None
-    ) = None
+    covers: EntryKind | None = None
 
 
 class State(Entry):
@@ -194,18 +192,6 @@ AnyEntry = Annotated[
     Field(discriminator="kind"),
 ]
 
-KINDS = (
-    "topic",
-    "state",
-    "credential",
-    "specialty",
-    "career_level",
-    "alt_career",
-    "cert_status",
-    "experience_band",
-    "work_model",
-)
-
 
 class EntryFile(_Strict):
     entries: list[AnyEntry] = Field(min_length=1)
@@ -229,10 +215,3 @@ class Tip(_Strict):
 
 class TipFile(_Strict):
     tips: list[Tip] = Field(min_length=1)
-
-
-_WS = re.compile(r"\s+")
-
-
-def entry_kind(entry: Entry) -> str:
-    return entry.kind  # type: ignore[attr-defined]
