@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
 import time
 import traceback
 
@@ -21,6 +22,12 @@ log = logging.getLogger(__name__)
 
 ERROR_COLOUR = discord.Colour.red()
 NO_PINGS = discord.AllowedMentions.none()
+APOLOGY = "Sorry, something went wrong on my side. It has been logged."
+
+
+def cooldown_message(retry_after: float) -> str:
+    """Whole seconds, rounded up: never "try again in 0 s"."""
+    return f"Slow down a little: try again in {max(1, math.ceil(retry_after))} s."
 
 
 def error_embed(message: str) -> discord.Embed:
@@ -28,16 +35,17 @@ def error_embed(message: str) -> discord.Embed:
 
 
 class MedcodeTree(app_commands.CommandTree):
-    """The one error handler for every application command."""
+    """The one error handler for every application command, and for the components (buttons)
+    whose callbacks hand their errors to it."""
 
     async def on_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError | Exception
     ) -> None:
         original = getattr(error, "original", error)
         if isinstance(original, UserError):
             message = str(original)
         elif isinstance(error, app_commands.CommandOnCooldown):
-            message = f"Slow down a little: try again in {error.retry_after:.0f} s."
+            message = cooldown_message(error.retry_after)
         elif isinstance(error, app_commands.MissingPermissions):
             message = "You need the **Manage Server** permission for this command."
         elif isinstance(error, app_commands.BotMissingPermissions):
@@ -50,15 +58,18 @@ class MedcodeTree(app_commands.CommandTree):
         elif isinstance(error, app_commands.TransformerError):
             message = f"I couldn't understand {error.value!r} for that option."
         else:
-            command = interaction.command.qualified_name if interaction.command else "?"
+            if interaction.command is not None:
+                where = f"/{interaction.command.qualified_name}"
+            else:
+                where = f"component {(interaction.data or {}).get('custom_id', '?')}"
             log.error(
-                "Unexpected error in /%s (guild %s, user %s):\n%s",
-                command,
+                "Unexpected error in %s (guild %s, user %s):\n%s",
+                where,
                 interaction.guild_id,
                 interaction.user.id,
                 "".join(traceback.format_exception(original)),
             )
-            message = "Sorry, something went wrong on my side. It has been logged."
+            message = APOLOGY
         await self.reply(interaction, message)
 
     @staticmethod

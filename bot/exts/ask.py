@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.bot import APOLOGY, cooldown_message
 from bot.engine import Answer
 from bot.exts._embeds import answer_embed
 
@@ -44,6 +45,12 @@ class SuggestButton(discord.ui.DynamicItem[discord.ui.Button], template=SUGGEST_
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: MedcodeBot = interaction.client  # type: ignore[assignment]
+        try:
+            await self._answer(bot, interaction)
+        except Exception as exc:  # discord.py would only log it: use the one error handler
+            await bot.tree.on_error(interaction, exc)
+
+    async def _answer(self, bot: MedcodeBot, interaction: discord.Interaction) -> None:
         if self.entry_id not in bot.engine.kb.entries:
             await interaction.response.send_message(
                 "That suggestion is no longer in the knowledge base.", ephemeral=True
@@ -122,14 +129,18 @@ class Ask(commands.Cog):
         if retry:
             if message.author.id not in self._warned:
                 self._warned.add(message.author.id)
-                await self._send(
-                    message, content=f"Slow down a little: try again in {retry:.0f} s."
-                )
+                await self._send(message, content=cooldown_message(retry))
             return
         self._warned.discard(message.author.id)
-        answer = self.bot.engine.answer(question)
-        view = None if answer.answered else suggestion_view(answer)
-        await self._send(message, embed=answer_embed(answer), view=view)
+        try:
+            answer = self.bot.engine.answer(question)
+            embed = answer_embed(answer)
+            view = None if answer.answered else suggestion_view(answer)
+        except Exception:  # not an app command: the tree's handler never sees it
+            log.exception("Unexpected error answering a mention in channel %s", message.channel.id)
+            await self._send(message, content=APOLOGY)
+            return
+        await self._send(message, embed=embed, view=view)
 
     async def _send(self, message: discord.Message, **kwargs) -> None:
         kwargs = {k: v for k, v in kwargs.items() if v is not None}

@@ -1,0 +1,263 @@
+"""Failures the real MedcodeBot must survive: a bug in a command, a button or a mention, a 429,
+a gateway RECONNECT, a rejected token (bot.start, bot.runner, `medcode-bot run`)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import signal
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from bot.bot import MedcodeBot
+from bot.settings import Settings
+
+from .fake_discord import FakeDiscord
+from .medcode_support import embed, fields, is_ephemeral
+
+APOLOGY = "Sorry, something went wrong on my side. It has been logged."
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def fail_once(target: Any, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `target.name` raise RuntimeError("boom") on its next call only."""
+    original = getattr(target, name)
+    calls = {"n": 0}
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("boom")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, flaky)
+
+
+def error_logs(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+# ------------------------------------------------------------------------ the error handler
+async def test_a_failing_command_is_logged_and_apologised_for(
+    fake_discord: FakeDiscord,
+    medcode: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fail_once(medcode.engine, "answer", monkeypatch)
+    body = await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
+    assert is_ephemeral(body)
+    assert embed(body)["description"] == APOLOGY
+
+    [record] = error_logs(caplog)
+    assert record.name == "bot.bot"
+    message = record.getMessage()
+    assert message.startswith("Unexpected error in /ask (guild ")
+    assert "Traceback (most recent call last)" in message and "RuntimeError: boom" in message
+    assert "boom" not in str(body)  # the member sees no internals
+
+    # the bot keeps working
+    body = await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
+    assert not is_ephemeral(body)
+    assert fields(body)["Risk Adjustment/HCC"].startswith("$55,000–$72,000")
+
+
+async def test_a_failing_look_up_goes_through_the_same_handler(
+    fake_discord: FakeDiscord,
+    medcode: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fail_once(medcode.engine, "entry_answer", monkeypatch)
+    body = await fake_discord.send_slash_command("state", {"name": "state-ca"})
+    assert is_ephemeral(body) and embed(body)["description"] == APOLOGY
+    assert "Unexpected error in /state" in error_logs(caplog)[0].getMessage()
+    body = await fake_discord.send_slash_command("state", {"name": "state-ca"})
+    assert fields(body)["Mean annual salary"] == "$62,300"
+
+
+async def test_a_failing_button_is_logged_and_apologised_for(
+    fake_discord: FakeDiscord,
+    medcode: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fail_once(medcode.engine, "entry_answer", monkeypatch)
+    body = await fake_discord.click_button("medcode:suggest:cred-crc")
+    assert is_ephemeral(body) and embed(body)["description"] == APOLOGY
+    [record] = error_logs(caplog)
+    message = record.getMessage()
+    assert message.startswith("Unexpected error in component medcode:suggest:cred-crc (guild ")
+    assert "RuntimeError: boom" in message
+    body = await fake_discord.click_button("medcode:suggest:cred-crc")
+    assert embed(body)["title"] == "CRC: Certified Risk Adjustment Coder"
+
+
+async def test_a_failing_mention_is_logged_and_apologised_for(
+    fake_discord: FakeDiscord,
+    medcode: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    general = fake_discord.channel_ids["general"]
+    fail_once(medcode.engine, "answer", monkeypatch)
+    await fake_discord.send_message_create("what does CRC pay")
+    reply = await fake_discord.wait_for_request("POST", rf"^/channels/{general}/messages$")
+    assert reply.json["content"] == APOLOGY
+    assert reply.json["allowed_mentions"]["parse"] == []
+    [record] = error_logs(caplog)
+    assert record.getMessage().startswith("Unexpected error answering a mention in channel")
+    assert "RuntimeError: boom" in (record.exc_text or "")
+    await fake_discord.send_message_create("what does CRC pay")
+    reply = await fake_discord.wait_for_request("POST", rf"^/channels/{general}/messages$")
+    assert fields(reply.json)["Risk Adjustment/HCC"].startswith("$55,000–$72,000")
+
+
+async def test_cooldown_message_never_says_zero_seconds(
+    fake_discord: FakeDiscord, make_medcode: Any
+) -> None:
+    bot = await make_medcode(ask_rate=1, ask_per_seconds=0.4)
+    await bot.tree.sync()
+    await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
+    limited = await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
+    assert embed(limited)["description"] == "Slow down a little: try again in 1 s."
+
+
+# ----------------------------------------------------------------------- Discord trouble
+async def test_a_429_on_the_callback_is_survived(fake_discord: FakeDiscord, medcode: Any) -> None:
+    fake_discord.inject_429("POST", r"/callback$", times=2, retry_after=0.05)
+    body = await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
+    assert fields(body)["Risk Adjustment/HCC"].startswith("$55,000–$72,000")
+    statuses = [r.status for r in fake_discord.requests if r.path.endswith("/callback")]
+    assert statuses == [429, 429, 200]
+    assert fake_discord.original_message()["embeds"][0]["title"].startswith("CRC")
+
+
+async def test_a_global_429_on_a_mention_reply_is_survived(
+    fake_discord: FakeDiscord, medcode: Any
+) -> None:
+    general = fake_discord.channel_ids["general"]
+    fake_discord.inject_429("POST", rf"^/channels/{general}/messages$", is_global=True)
+    await fake_discord.send_message_create("what does CRC pay")
+    reply = await fake_discord.wait_for_request("POST", rf"^/channels/{general}/messages$")
+    assert reply.status == 200 and embed(reply.json)["title"].startswith("CRC")
+
+
+async def test_after_a_gateway_reconnect_the_next_interaction_works(
+    fake_discord: FakeDiscord, medcode: Any
+) -> None:
+    await fake_discord.reconnect()
+    ops = [f["op"] for f in fake_discord.gateway_frames]
+    assert ops.count(6) == 1 and ops.count(2) == 1  # resumed, not identified again
+    body = await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
+    assert fields(body)["Risk Adjustment/HCC"].startswith("$55,000–$72,000")
+    # an interaction sent while the bot is away is replayed on RESUME and answered
+    reconnecting = asyncio.create_task(fake_discord.reconnect())
+    await asyncio.sleep(0)
+    body = await fake_discord.send_slash_command("state", {"name": "state-ca"})
+    await reconnecting
+    assert fields(body)["Mean annual salary"] == "$62,300"
+
+
+# ----------------------------------------------------------------------------- bad tokens
+async def test_a_rejected_token_raises_login_failure(
+    fake_discord: FakeDiscord, start_bot: Any, tmp_path: Path
+) -> None:
+    fake_discord.reject_token = True
+    settings = Settings(_env_file=None, database_path=tmp_path / "db.sqlite3")
+    with pytest.raises(discord.LoginFailure):
+        await start_bot(lambda **options: MedcodeBot(settings, **options))
+    assert not fake_discord.gateway_frames  # never got as far as the gateway
+
+
+async def test_runner_exits_1_with_a_clear_message_on_a_rejected_token(
+    fake_discord: FakeDiscord,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from bot import runner
+
+    settings = Settings(
+        _env_file=None, discord_token="not-the-token", database_path=tmp_path / "db.sqlite3"
+    )
+    thresholds = gc.get_threshold()
+    try:
+        code = await runner._run(settings)  # Route.BASE points at the fake (fixture)
+    finally:
+        gc.set_threshold(*thresholds)  # _make_bot tunes the GC for production
+    assert code == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == "Discord rejected the token: check DISCORD_TOKEN."
+    assert "Traceback" not in captured.err + captured.out
+    assert not error_logs(caplog)
+    assert [r.path for r in fake_discord.requests] == ["/users/@me"]
+    assert fake_discord.requests[0].status == 401
+
+
+CLI = textwrap.dedent(
+    """
+    import sys, discord, yarl
+    discord.http.Route.BASE = sys.argv[1]
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(sys.argv[2])
+    from bot.cli import main
+    sys.argv = ["medcode-bot", "run"]
+    sys.exit(main())
+    """
+)
+
+
+async def run_cli(fake: FakeDiscord, token: str, tmp_path: Path) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": token,
+        "MEDCODE_DATABASE_PATH": str(tmp_path / "cli.sqlite3"),
+        "MEDCODE_LOG_LEVEL": "INFO",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CLI, fake.api_base, fake.gateway_url,
+        cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def test_cli_run_with_a_bad_token_exits_1_without_a_traceback(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    proc = await run_cli(fake_discord, "not-the-token", tmp_path)
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 1, err.decode()
+    assert "Discord rejected the token: check DISCORD_TOKEN." in err.decode()
+    assert "Traceback" not in (out + err).decode()
+
+
+async def test_cli_run_logs_in_answers_and_stops_cleanly_on_sigterm(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """The production path (runner._make_bot: bounded connector, GC tuning) in its own process."""
+    proc = await run_cli(fake_discord, fake_discord.token, tmp_path)
+    try:
+        async with asyncio.timeout(30):
+            while fake_discord.identify is None:  # noqa: ASYNC110 (polling the fake's record)
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # guild_ready_timeout: READY handled, on_ready done
+        body = await fake_discord.send_interaction(
+            2,
+            fake_discord._command_data(
+                "ask", {"question": "what does CRC pay"}, None, False, False
+            ),
+        )  # the commands are not synced by `run`: a made-up command id, as Discord accepts
+        assert fields(body)["Risk Adjustment/HCC"].startswith("$55,000–$72,000")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    assert "SIGTERM received: shutting down" in err.decode()
+    assert "Traceback" not in (out + err).decode()
