@@ -94,6 +94,13 @@ class Engine:
         self.matcher = Matcher(kb)
         levels = sorted(kb.of_kind("career_level"), key=lambda e: e.level)  # type: ignore[attr-defined]
         self.levels: list[CareerLevel] = levels  # type: ignore[assignment]
+        # Autocomplete reads these from memory: every name, alias and postal code, processed once.
+        self._names = [
+            (default_process(name), entry)
+            for entry in kb.entries.values()
+            for name in (entry.name, *entry.aliases, getattr(entry, "code", None))
+            if name
+        ]
 
     # -- public API ----------------------------------------------------------------------------
     def answer(self, question: str) -> Answer:
@@ -108,7 +115,7 @@ class Engine:
             )
         analysis = self.matcher.analyse(text)
         try:
-            return self._decide(query, text, analysis)
+            return self._decide(query, analysis)
         except Exception:  # a bug must never take the bot down with it
             log.exception("Answer engine failed on %r", query[:200])
             return self._unanswered(query, "Sorry, something went wrong answering that.")
@@ -116,7 +123,7 @@ class Engine:
     def entry_answer(self, entry_id: str, intents: Sequence[str] = (), query: str = "") -> Answer:
         """The answer for one entry, as the direct commands (/state, /cert, ...) show it."""
         entry = self.kb.entries[entry_id]
-        return self._one(query or entry.name, entry, set(intents), [])
+        return self._one(query or entry.name, entry, set(intents))
 
     def compare(self, ids: Sequence[str], query: str = "") -> Answer:
         entries = [self.kb.entries[i] for i in dict.fromkeys(ids)]
@@ -131,14 +138,9 @@ class Engine:
         text = default_process(clean(current or ""))[:100]
         if not text:
             return sorted(pool, key=self._default_order)[:limit]
-        names: list[str] = []
-        owners: list[Entry] = []
-        for entry in pool:
-            for name in (entry.name, *entry.aliases, getattr(entry, "code", None)):
-                if name:
-                    names.append(name)
-                    owners.append(entry)
-        processed = [default_process(n) for n in names]
+        names = [(n, e) for n, e in self._names if not kinds or e.kind in kinds]  # type: ignore[attr-defined]
+        processed = [n for n, _ in names]
+        owners = [e for _, e in names]
         ranked: dict[str, tuple[float, Entry]] = {}
         for i, name in enumerate(processed):
             if name.startswith(text) or f" {text}" in f" {name}":
@@ -171,7 +173,7 @@ class Engine:
         return self.kb.entries[ids[0]] if ids else None
 
     # -- deciding what was asked ----------------------------------------------------------------
-    def _decide(self, query: str, text: str, a: Analysis) -> Answer:
+    def _decide(self, query: str, a: Analysis) -> Answer:
         if a.greeting and not a.hits:
             return self._unanswered(
                 query,
@@ -225,20 +227,20 @@ class Engine:
         if len(entries) >= 2:
             return self._several(query, entries, a)
         if len(entries) == 1:
-            return self._one(query, entries[0], a.intents, [])
+            return self._one(query, entries[0], a.intents)
         if a.years is not None and a.intents & {"pay", "experience"}:
             return self._by_years(query, a.years)
         if kinds:
             return self._kind_list(query, kinds[0], a.intents)
         if a.keywords:
             entry = self.kb.entries[a.keywords[0].entry_id]
-            return self._one(query, entry, a.intents, [])
+            return self._one(query, entry, a.intents)
         if "experience" in a.intents and self.kb.of_kind("experience_band"):
             return self._kind_list(query, "experience_band", a.intents)
         for intent in ("pay", "next", "previous", "path", "skills", "demand", "issuer"):
             target = INTENT_DEFAULTS.get(intent)
             if intent in a.intents and target in self.kb.entries and (a.domain or intent == "pay"):
-                return self._one(query, self.kb.entries[target], a.intents, [])
+                return self._one(query, self.kb.entries[target], a.intents)
         return self._unanswered(
             query, "I couldn't match that to anything in the 2026 medical coding career guide."
         )
@@ -276,9 +278,7 @@ class Engine:
         ids = [i for i in ids if i in self.kb.entries]
         if suggest and not ids:
             ids = self.matcher.suggest(query)
-        if suggest and not ids:
-            ids = [i for i in DEFAULT_SUGGESTIONS if i in self.kb.entries][:3]
-        if not suggest and not ids:
+        if not ids:
             ids = [i for i in DEFAULT_SUGGESTIONS if i in self.kb.entries][:3]
         return Answer(
             query=query,
@@ -290,7 +290,7 @@ class Engine:
             suggestion_ids=tuple(ids[:3]),
         )
 
-    def _one(self, query: str, entry: Entry, intents: set[str], extra: list[Entry]) -> Answer:
+    def _one(self, query: str, entry: Entry, intents: set[str]) -> Answer:
         if isinstance(entry, CareerLevel) and intents & {"next", "previous"}:
             return self._step(query, entry, "next" if "next" in intents else "previous")
         title, lead, fields, used, notes = self._describe(entry, intents)
@@ -539,7 +539,7 @@ class Engine:
         if states and others:
             # "what does CRC pay in Ohio": answer the part the guide covers, say what it does not.
             if len(others) == 1:
-                base = self._one(query, others[0], a.intents, [])
+                base = self._one(query, others[0], a.intents)
             else:
                 base = self._compare(query, others)
             notes = list(base.notes)
