@@ -121,13 +121,16 @@ async def test_a_failing_mention_is_logged_and_apologised_for(
 
 
 async def test_cooldown_message_never_says_zero_seconds(
-    fake_discord: FakeDiscord, make_medcode: Any
+    fake_discord: FakeDiscord, medcode: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bot = await make_medcode(ask_rate=1, ask_per_seconds=0.4)
-    await bot.tree.sync()
-    await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
+    """A wait under half a second (patched in: the real one depends on the clock)."""
+    monkeypatch.setattr(medcode.get_cog("Ask"), "_retry_after", lambda obj: 0.3)
     limited = await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
+    assert is_ephemeral(limited)
     assert embed(limited)["description"] == "Slow down a little: try again in 1 s."
+    await fake_discord.send_message_create("what does CRC pay")
+    note = await fake_discord.wait_for_request("POST", r"^/channels/\d+/messages$")
+    assert note.json["content"] == "Slow down a little: try again in 1 s."
 
 
 # ----------------------------------------------------------------------- Discord trouble
