@@ -15,6 +15,12 @@ follow with several bot processes sharing one database:
   process acting on a stale row never overwrites a newer schedule (an admin's change, or another
   process that got there first).
 
+A scheduler tick works on batches: `TipStore.claim_many` claims many guilds' days in one
+transaction (the same rules as `claim`, per guild), and `TipStore.apply_writes` records a
+batch's outcomes (`MarkSent`, `MarkFailed`, ... - the single-guild methods are batches of one)
+in one transaction. Each aiosqlite call is a hop to its thread, so a batch is a handful of
+statements (look-ups by a VALUES list, ``executemany``), not a handful per guild.
+
 Migrations are an ordered list of SQL statements per version, tracked by ``PRAGMA
 user_version`` (a ``schema_version`` table on PostgreSQL) and applied under the write lock.
 
@@ -33,6 +39,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol, Self, runtime_checkable
 
@@ -92,7 +99,11 @@ class GuildConfig:
         return not self.enabled
 
     def schedule(self) -> Schedule:
-        return Schedule.parse(self.post_time, self.timezone, self.skip_weekends)
+        return _schedule(self.post_time, self.timezone, self.skip_weekends)
+
+
+# Schedules are immutable and few distinct ones exist (time x zone x weekends): parse each once.
+_schedule = lru_cache(maxsize=4096)(Schedule.parse)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +134,86 @@ class ClaimResult:
     tip_id: str | None
     attempt: int
     existing: PostRecord | None = None
+    error: Exception | None = None  # `claim_many` only: this guild's pick failed; not claimed
 
     def __bool__(self) -> bool:
         return self.won
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRequest:
+    """One guild's claim in `TipStore.claim_many`: its day and its rotation `pick`."""
+
+    guild_id: int
+    local_date: date
+    pick: Picker
+
+
+# --------------------------------------------------------------------------- batched writes
+# The scheduler's bookkeeping after a send, a skip or a reschedule, as data, so a whole batch
+# of guilds can be written in one transaction by `TipStore.apply_writes`. Each one means
+# exactly what the `TipStore` method of the same name does.
+
+
+@dataclass(frozen=True, slots=True)
+class MarkSent:
+    guild_id: int
+    local_date: date
+    claimer: str
+    tip_id: str
+    message_id: int | None
+    now: datetime
+    next_due: Due
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class MarkFailed:
+    guild_id: int
+    local_date: date
+    claimer: str
+    error: str
+    now: datetime
+    revision: int
+    retry_at: datetime | None = None
+    next_due: Due | None = None
+    pause_reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if sum(x is not None for x in (self.retry_at, self.next_due, self.pause_reason)) != 1:
+            raise ValueError("give exactly one of retry_at, next_due, pause_reason")
+
+
+@dataclass(frozen=True, slots=True)
+class MarkUnconfirmed:
+    guild_id: int
+    local_date: date
+    note: str
+    claimed_before: datetime
+    now: datetime
+    next_due: Due
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSkip:
+    guild_id: int
+    local_date: date
+    reason: str
+    now: datetime
+    next_due: Due
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reschedule:
+    guild_id: int
+    due: Due
+    revision: int
+    now: datetime
+
+
+StoreWrite = MarkSent | MarkFailed | MarkUnconfirmed | RecordSkip | Reschedule
 
 
 # --------------------------------------------------------------------------- the protocol
@@ -177,6 +265,27 @@ class TipStore(Protocol):
     ) -> ClaimResult:
         """Atomically claim the day's post (and advance the rotation) before anything is sent."""
         ...
+
+    async def claim_many(
+        self,
+        requests: Sequence[ClaimRequest],
+        claimer: str,
+        now: datetime,
+        *,
+        max_attempts: int,
+    ) -> list[ClaimResult]:
+        """`claim` for many guilds (one request per guild) in one transaction; results in
+        request order. A guild whose pick raises is not claimed (its result carries `error`);
+        a database error claims none of them."""
+        ...
+
+    async def apply_writes(self, writes: Sequence[StoreWrite]) -> None:
+        """Apply the writes in one transaction: all of them, or (on error) none."""
+        ...
+
+    async def get_posts(
+        self, keys: Sequence[tuple[int, date]]
+    ) -> dict[tuple[int, date], PostRecord]: ...
 
     async def mark_sent(
         self,
@@ -332,6 +441,11 @@ _POST_COLUMNS = (
     "message_id, error"
 )
 
+_POST_COLUMNS_P = ", ".join(f"p.{column.strip()}" for column in _POST_COLUMNS.split(","))
+
+# Keys per batched look-up: at most 800 bound parameters, under SQLite's historical 999 limit.
+_KEYS_PER_QUERY = 400
+
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 # Columns the scheduler's bookkeeping may set through `SqliteTipStore._update_config`.
@@ -365,7 +479,10 @@ def ts(value: datetime) -> str:
 
 
 def _dt(value: str | None) -> datetime | None:
-    return None if value is None else datetime.strptime(value, _TS_FORMAT).replace(tzinfo=UTC)
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value)  # 50x quicker than strptime; "Z" reads as UTC
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _d(value: str | None) -> date | None:
@@ -417,6 +534,25 @@ def _post(row: sqlite3.Row) -> PostRecord:
         sent_at=_dt(row["sent_at"]),
         message_id=row["message_id"],
         error=row["error"],
+    )
+
+
+def _posts_by_keys_sql(count: int) -> str:
+    """Rows for `count` ``(guild_id, local_date)`` pairs: a join on a VALUES list probes the
+    primary key once per pair (``(a, b) IN (VALUES ...)`` would scan the table)."""
+    values = ", ".join(["(?, ?)"] * count)
+    return (
+        f"SELECT {_POST_COLUMNS_P} FROM (VALUES {values}) AS k "
+        "JOIN posts AS p ON p.guild_id = k.column1 AND p.local_date = k.column2"
+    )
+
+
+def _rotation(row: sqlite3.Row) -> RotationState:
+    order = tuple(json.loads(row["tip_order"]))
+    if not all(type(tip_id) is str for tip_id in order):
+        order = tuple(str(tip_id) for tip_id in order)
+    return RotationState(
+        cycle=row["cycle"], order=order, position=min(max(row["position"], 0), len(order))
     )
 
 
@@ -546,9 +682,8 @@ class SqliteTipStore:
         cursor = await db.execute(sql, params)
         return cursor.rowcount
 
-    async def _update_config(
+    def _config_update(
         self,
-        db: aiosqlite.Connection,
         guild_id: int,
         now: datetime,
         fields: dict[str, object],
@@ -556,10 +691,13 @@ class SqliteTipStore:
         revision: int | None = None,
         due: Due | None = None,
         pause_reason: str | None = None,
-    ) -> None:
+    ) -> tuple[str, tuple[object, ...]]:
         """One UPDATE of a guild's row: `fields` always; a schedule change - reschedule to
         `due`, or pause with `pause_reason` - only if the row is still at `revision` and
-        enabled (compare-and-set). SET expressions all see the row's old values."""
+        enabled (compare-and-set). SET expressions all see the row's old values.
+
+        The SQL text depends only on the *shape* of the change (which fields, which kind of
+        schedule change), so a batch of like updates runs as one ``executemany``."""
         unknown = set(fields) - _UPDATABLE
         if unknown:
             raise ValueError(f"not updatable: {sorted(unknown)}")
@@ -586,9 +724,24 @@ class SqliteTipStore:
                     f"THEN {value} ELSE {column} END"
                 )
                 params.extend((revision, *value_params))
-        await db.execute(
-            f"UPDATE guild_config SET {', '.join(sets)} WHERE guild_id = ?", (*params, guild_id)
+        params.append(guild_id)
+        return f"UPDATE guild_config SET {', '.join(sets)} WHERE guild_id = ?", tuple(params)
+
+    async def _update_config(
+        self,
+        db: aiosqlite.Connection,
+        guild_id: int,
+        now: datetime,
+        fields: dict[str, object],
+        *,
+        revision: int | None = None,
+        due: Due | None = None,
+        pause_reason: str | None = None,
+    ) -> None:
+        sql, params = self._config_update(
+            guild_id, now, fields, revision=revision, due=due, pause_reason=pause_reason
         )
+        await db.execute(sql, params)
 
     async def _config_row(self, db: aiosqlite.Connection, guild_id: int) -> GuildConfig | None:
         row = await self._one(
@@ -606,36 +759,90 @@ class SqliteTipStore:
         )
         return None if row is None else _post(row)
 
+    async def _post_rows(
+        self, db: aiosqlite.Connection, keys: Sequence[tuple[int, date]]
+    ) -> dict[tuple[int, date], PostRecord]:
+        """The rows for many ``(guild, local date)`` keys: one primary-key probe per key, one
+        query per `_KEYS_PER_QUERY` keys."""
+        found: dict[tuple[int, date], PostRecord] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), _KEYS_PER_QUERY):
+            chunk = unique[start : start + _KEYS_PER_QUERY]
+            params = [x for guild_id, day in chunk for x in (guild_id, day.isoformat())]
+            rows = await db.execute_fetchall(_posts_by_keys_sql(len(chunk)), params)
+            for row in rows:
+                post = _post(row)
+                found[(post.guild_id, post.local_date)] = post
+        return found
+
     async def _rotation_row(self, db: aiosqlite.Connection, guild_id: int) -> RotationState | None:
         row = await self._one(
             db, "SELECT cycle, tip_order, position FROM rotation WHERE guild_id = ?", (guild_id,)
         )
-        if row is None:
-            return None
-        order = tuple(str(tip_id) for tip_id in json.loads(row["tip_order"]))
-        return RotationState(
-            cycle=row["cycle"], order=order, position=min(max(row["position"], 0), len(order))
-        )
+        return None if row is None else _rotation(row)
+
+    async def _rotation_rows(
+        self, db: aiosqlite.Connection, guild_ids: Sequence[int]
+    ) -> dict[int, RotationState | Exception]:
+        """Rotation states by guild (absent: none yet); a row that does not decode maps to
+        its exception, so it fails its own guild only."""
+        found: dict[int, RotationState | Exception] = {}
+        for start in range(0, len(guild_ids), _KEYS_PER_QUERY):
+            chunk = guild_ids[start : start + _KEYS_PER_QUERY]
+            rows = await db.execute_fetchall(
+                "SELECT guild_id, cycle, tip_order, position FROM rotation "
+                f"WHERE guild_id IN ({', '.join(['?'] * len(chunk))})",
+                chunk,
+            )
+            for row in rows:
+                try:
+                    found[row["guild_id"]] = _rotation(row)
+                except Exception as exc:
+                    found[row["guild_id"]] = exc
+        return found
 
     async def _save_rotation(
         self, db: aiosqlite.Connection, guild_id: int, state: RotationState, now: datetime
     ) -> None:
-        await db.execute(
-            """
-            INSERT INTO rotation (guild_id, cycle, tip_order, position, updated_at)
-            VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (guild_id) DO UPDATE SET
-                cycle = excluded.cycle, tip_order = excluded.tip_order,
-                position = excluded.position, updated_at = excluded.updated_at
-            """,
-            (guild_id, state.cycle, json.dumps(list(state.order)), state.position, ts(now)),
-        )
+        await self._save_rotations(db, [(guild_id, None, state)], now)
 
-    async def _reschedule(
-        self, db: aiosqlite.Connection, guild_id: int, due: Due, revision: int, now: datetime
-    ) -> bool:
-        changed = await self._changed(
-            db,
+    async def _save_rotations(
+        self,
+        db: aiosqlite.Connection,
+        saves: Sequence[tuple[int, RotationState | None, RotationState]],
+        now: datetime,
+    ) -> None:
+        """Write ``(guild, old state as read in this transaction, new state)`` triples. When
+        only the position moved (the usual daily step), only the position is written."""
+        stamp = ts(now)
+        whole: list[tuple[object, ...]] = []
+        moved: list[tuple[object, ...]] = []
+        for guild_id, old, new in saves:
+            if old is not None and old.cycle == new.cycle and old.order == new.order:
+                moved.append((new.position, stamp, guild_id))
+            else:
+                whole.append((guild_id, new.cycle, json.dumps(new.order), new.position, stamp))
+        if whole:
+            await db.executemany(
+                """
+                INSERT INTO rotation (guild_id, cycle, tip_order, position, updated_at)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (guild_id) DO UPDATE SET
+                    cycle = excluded.cycle, tip_order = excluded.tip_order,
+                    position = excluded.position, updated_at = excluded.updated_at
+                """,
+                whole,
+            )
+        if moved:
+            await db.executemany(
+                "UPDATE rotation SET position = ?, updated_at = ? WHERE guild_id = ?", moved
+            )
+
+    @staticmethod
+    def _reschedule_sql(
+        guild_id: int, due: Due, revision: int, now: datetime
+    ) -> tuple[str, tuple[object, ...]]:
+        return (
             """
             UPDATE guild_config
                SET next_due_utc = ?, due_date = ?, revision = revision + 1, updated_at = ?
@@ -643,6 +850,11 @@ class SqliteTipStore:
             """,
             (ts(due.at_utc), due.local_date.isoformat(), ts(now), guild_id, revision),
         )
+
+    async def _reschedule(
+        self, db: aiosqlite.Connection, guild_id: int, due: Due, revision: int, now: datetime
+    ) -> bool:
+        changed = await self._changed(db, *self._reschedule_sql(guild_id, due, revision, now))
         if not changed:
             log.debug("guild %s: schedule changed concurrently; not rescheduling", guild_id)
         return bool(changed)
@@ -742,19 +954,25 @@ class SqliteTipStore:
 
     async def due_guilds(self, now: datetime, limit: int) -> list[GuildConfig]:
         # Uses the guild_config_next_due index: a range scan over due rows only.
-        async with (
-            self._read() as db,
-            db.execute(
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
                 f"""
-            SELECT {_CONFIG_COLUMNS} FROM guild_config
-             WHERE next_due_utc <= ? AND enabled = 1
-             ORDER BY next_due_utc
-             LIMIT ?
-            """,
+                SELECT {_CONFIG_COLUMNS} FROM guild_config
+                 WHERE next_due_utc <= ? AND enabled = 1
+                 ORDER BY next_due_utc
+                 LIMIT ?
+                """,
                 (ts(now), int(limit)),
-            ) as cursor,
-        ):
-            return [_config(row) for row in await cursor.fetchall()]
+            )
+        return [_config(row) for row in rows]
+
+    async def get_posts(
+        self, keys: Sequence[tuple[int, date]]
+    ) -> dict[tuple[int, date], PostRecord]:
+        if not keys:
+            return {}
+        async with self._read() as db:
+            return await self._post_rows(db, keys)
 
     async def claim(
         self,
@@ -766,33 +984,84 @@ class SqliteTipStore:
         *,
         max_attempts: int,
     ) -> ClaimResult:
-        day = local_date.isoformat()
+        try:
+            [result] = await self.claim_many(
+                [ClaimRequest(guild_id, local_date, pick)], claimer, now, max_attempts=max_attempts
+            )
+        except sqlite3.IntegrityError:
+            # Someone else inserted first (possible on a server database; under SQLite's
+            # IMMEDIATE transaction it cannot happen, but stay honest). Nothing was written.
+            return ClaimResult(False, None, 0, await self.get_post(guild_id, local_date))
+        if result.error is not None:
+            raise result.error
+        return result
+
+    async def claim_many(
+        self,
+        requests: Sequence[ClaimRequest],
+        claimer: str,
+        now: datetime,
+        *,
+        max_attempts: int,
+    ) -> list[ClaimResult]:
+        """Claim many guilds' days in one IMMEDIATE transaction (a handful of statements).
+
+        Under the write lock, the existing rows are read first, so the INSERTs below are of
+        days nobody holds; should one collide anyway (a server database; not possible under
+        SQLite's lock), `sqlite3.IntegrityError` rolls the whole batch back and nothing is
+        claimed. A failed row with attempts left is re-claimed by its conditional UPDATE, as
+        in `claim`. Rotations advance only for the claims won, in the same transaction.
+        """
+        if not requests:
+            return []
+        guild_ids = [r.guild_id for r in requests]
+        if len(set(guild_ids)) != len(guild_ids):
+            raise ValueError("claim_many takes one request per guild")
+        stamp = ts(now)
+        results: dict[int, ClaimResult] = {}
         async with self._write() as db:
-            existing = await self._post_row(db, guild_id, local_date)
-            if existing is None:
-                state = await self._rotation_row(db, guild_id)
-                tip_id, new_state = pick(state, None)
+            existing = await self._post_rows(db, [(r.guild_id, r.local_date) for r in requests])
+            todo: list[tuple[ClaimRequest, PostRecord | None]] = []
+            for request in requests:
+                row = existing.get((request.guild_id, request.local_date))
+                if row is None or (row.status == "failed" and row.attempts < max_attempts):
+                    todo.append((request, row))
+                else:  # claimed, sent, skipped, unconfirmed, or out of attempts
+                    results[request.guild_id] = ClaimResult(False, row.tip_id, 0, row)
+            states = await self._rotation_rows(db, [r.guild_id for r, _ in todo])
+            inserts: list[tuple[object, ...]] = []
+            retries: list[tuple[ClaimRequest, PostRecord, str]] = []
+            saves: dict[int, tuple[int, RotationState | None, RotationState]] = {}
+            for request, row in todo:
+                guild_id = request.guild_id
+                found = states.get(guild_id)
                 try:
-                    await db.execute(
-                        """
-                        INSERT INTO posts (guild_id, local_date, tip_id, status, attempts,
-                                           claimer, claimed_at)
-                        VALUES (?, ?, ?, 'claimed', 1, ?, ?)
-                        """,
-                        (guild_id, day, tip_id, claimer, ts(now)),
-                    )
-                except sqlite3.IntegrityError:
-                    # Someone else inserted first (possible on a server database; under
-                    # SQLite's IMMEDIATE transaction it cannot happen, but stay honest).
-                    return ClaimResult(
-                        False, None, 0, await self._post_row(db, guild_id, local_date)
-                    )
+                    if isinstance(found, Exception):
+                        raise found
+                    state = found
+                    tip_id, new_state = request.pick(state, None if row is None else row.tip_id)
+                except Exception as exc:  # this guild only (a bad rotation row, a bad pick)
+                    results[guild_id] = ClaimResult(False, None, 0, row, error=exc)
+                    continue
                 if new_state is not None:
-                    await self._save_rotation(db, guild_id, new_state, now)
-                return ClaimResult(True, tip_id, 1)
-            if existing.status == "failed" and existing.attempts < max_attempts:
-                state = await self._rotation_row(db, guild_id)
-                tip_id, new_state = pick(state, existing.tip_id)
+                    saves[guild_id] = (guild_id, state, new_state)
+                if row is None:
+                    day = request.local_date.isoformat()
+                    inserts.append((guild_id, day, tip_id, claimer, stamp))
+                    results[guild_id] = ClaimResult(True, tip_id, 1)
+                else:
+                    retries.append((request, row, tip_id))
+            if inserts:
+                await db.executemany(
+                    """
+                    INSERT INTO posts (guild_id, local_date, tip_id, status, attempts,
+                                       claimer, claimed_at)
+                    VALUES (?, ?, ?, 'claimed', 1, ?, ?)
+                    """,
+                    inserts,
+                )
+            for request, row, tip_id in retries:  # rare: one conditional UPDATE each
+                guild_id, day = request.guild_id, request.local_date
                 changed = await self._changed(
                     db,
                     """
@@ -802,14 +1071,161 @@ class SqliteTipStore:
                      WHERE guild_id = ? AND local_date = ? AND status = 'failed'
                        AND attempts = ?
                     """,
-                    (tip_id, claimer, ts(now), guild_id, day, existing.attempts),
+                    (tip_id, claimer, stamp, guild_id, day.isoformat(), row.attempts),
                 )
                 if changed:
-                    if new_state is not None:
-                        await self._save_rotation(db, guild_id, new_state, now)
-                    return ClaimResult(True, tip_id, existing.attempts + 1)
-                existing = await self._post_row(db, guild_id, local_date)
-            return ClaimResult(False, existing.tip_id if existing else None, 0, existing)
+                    results[guild_id] = ClaimResult(True, tip_id, row.attempts + 1)
+                else:
+                    saves.pop(guild_id, None)
+                    now_row = await self._post_row(db, guild_id, day)
+                    results[guild_id] = ClaimResult(
+                        False, now_row.tip_id if now_row else None, 0, now_row
+                    )
+            if saves:
+                await self._save_rotations(db, list(saves.values()), now)
+        return [results[guild_id] for guild_id in guild_ids]
+
+    # Writes: the single-guild methods are batches of one; `apply_writes` groups like
+    # statements of a batch into one executemany each.
+
+    _MARK_SENT_SQL = """
+        UPDATE posts SET status = 'sent', sent_at = ?, message_id = ?
+         WHERE guild_id = ? AND local_date = ? AND claimer = ?
+           AND status IN ('claimed', 'unconfirmed')
+        """
+
+    def _statements(self, write: StoreWrite) -> list[tuple[str, tuple[object, ...]]]:
+        """The SQL of a write (not `MarkUnconfirmed`, which reads before it writes)."""
+        if isinstance(write, MarkSent):
+            stamp = ts(write.now)
+            day = write.local_date.isoformat()
+            fields = {
+                "last_posted_date": day,
+                "last_posted_at": stamp,
+                "last_tip_id": write.tip_id,
+                "last_message_id": write.message_id,
+                "failures": 0,
+            }
+            return [
+                (
+                    self._MARK_SENT_SQL,
+                    (stamp, write.message_id, write.guild_id, day, write.claimer),
+                ),
+                self._config_update(
+                    write.guild_id, write.now, fields, revision=write.revision, due=write.next_due
+                ),
+            ]
+        if isinstance(write, MarkFailed):
+            stamp = ts(write.now)
+            due = (
+                Due(write.local_date, write.retry_at)
+                if write.retry_at is not None
+                else write.next_due
+            )
+            return [
+                (
+                    """
+                    UPDATE posts SET status = 'failed', error = ?
+                     WHERE guild_id = ? AND local_date = ? AND claimer = ?
+                       AND status = 'claimed'
+                    """,
+                    (write.error, write.guild_id, write.local_date.isoformat(), write.claimer),
+                ),
+                # The pause is compare-and-set too: if an admin changed the settings meanwhile
+                # (say, picked a new channel), the new settings deserve a fresh try.
+                self._config_update(
+                    write.guild_id,
+                    write.now,
+                    {
+                        "failures": _Expr("failures + 1"),
+                        "last_error": write.error,
+                        "last_error_at": stamp,
+                    },
+                    revision=write.revision,
+                    due=due,
+                    pause_reason=write.pause_reason,
+                ),
+            ]
+        if isinstance(write, RecordSkip):
+            day = write.local_date.isoformat()
+            return [
+                (
+                    # A row already there (say, a failed attempt) keeps its own story.
+                    """
+                    INSERT INTO posts (guild_id, local_date, status, error)
+                    VALUES (?, ?, 'skipped', ?)
+                    ON CONFLICT (guild_id, local_date) DO NOTHING
+                    """,
+                    (write.guild_id, day, write.reason),
+                ),
+                self._config_update(
+                    write.guild_id,
+                    write.now,
+                    {"last_skipped_date": day, "last_skip_reason": write.reason},
+                    revision=write.revision,
+                    due=write.next_due,
+                ),
+            ]
+        if isinstance(write, Reschedule):
+            return [self._reschedule_sql(write.guild_id, write.due, write.revision, write.now)]
+        raise TypeError(f"not a batchable write: {write!r}")
+
+    async def apply_writes(self, writes: Sequence[StoreWrite]) -> None:
+        if not writes:
+            return
+        async with self._write() as db:
+            await self._apply(db, writes)
+
+    async def _apply(self, db: aiosqlite.Connection, writes: Sequence[StoreWrite]) -> None:
+        if len({w.guild_id for w in writes}) < len(writes):
+            # Several writes for one guild: keep their order, one at a time.
+            for write in writes:
+                await self._apply(db, [write])
+            return
+        # One write per guild: statements of different guilds commute, so like statements
+        # (same SQL text) run together, one executemany each.
+        grouped: dict[str, list[tuple[object, ...]]] = {}
+        sent: list[MarkSent] = []
+        for write in writes:
+            if isinstance(write, MarkUnconfirmed):
+                await self._mark_unconfirmed(db, write)
+                continue
+            if isinstance(write, MarkSent):
+                sent.append(write)
+            for sql, params in self._statements(write):
+                grouped.setdefault(sql, []).append(params)
+        changed: dict[str, int] = {}
+        for sql, rows in grouped.items():
+            cursor = await db.executemany(sql, rows)
+            changed[sql] = cursor.rowcount
+        if sent and changed.get(self._MARK_SENT_SQL, 0) < len(sent):
+            rows_now = await self._post_rows(db, [(w.guild_id, w.local_date) for w in sent])
+            for write in sent:
+                row = rows_now.get((write.guild_id, write.local_date))
+                if row is None or row.claimer != write.claimer or row.status != "sent":
+                    log.warning(
+                        "guild %s %s: sent, but the claim row was not ours any more",
+                        write.guild_id,
+                        write.local_date,
+                    )
+
+    async def _mark_unconfirmed(self, db: aiosqlite.Connection, write: MarkUnconfirmed) -> bool:
+        changed = await self._changed(
+            db,
+            """
+            UPDATE posts SET status = 'unconfirmed', error = ?
+             WHERE guild_id = ? AND local_date = ? AND status = 'claimed'
+               AND claimed_at <= ?
+            """,
+            (write.note, write.guild_id, write.local_date.isoformat(), ts(write.claimed_before)),
+        )
+        fields: dict[str, object] = (
+            {"last_error": write.note, "last_error_at": ts(write.now)} if changed else {}
+        )
+        await self._update_config(
+            db, write.guild_id, write.now, fields, revision=write.revision, due=write.next_due
+        )
+        return bool(changed)
 
     async def mark_sent(
         self,
@@ -823,31 +1239,9 @@ class SqliteTipStore:
         next_due: Due,
         revision: int,
     ) -> None:
-        stamp = ts(now)
-        async with self._write() as db:
-            changed = await self._changed(
-                db,
-                """
-                UPDATE posts SET status = 'sent', sent_at = ?, message_id = ?
-                 WHERE guild_id = ? AND local_date = ? AND claimer = ?
-                   AND status IN ('claimed', 'unconfirmed')
-                """,
-                (stamp, message_id, guild_id, local_date.isoformat(), claimer),
-            )
-            if not changed:
-                log.warning(
-                    "guild %s %s: sent, but the claim row was not ours any more",
-                    guild_id,
-                    local_date,
-                )
-            fields = {
-                "last_posted_date": local_date.isoformat(),
-                "last_posted_at": stamp,
-                "last_tip_id": tip_id,
-                "last_message_id": message_id,
-                "failures": 0,
-            }
-            await self._update_config(db, guild_id, now, fields, revision=revision, due=next_due)
+        await self.apply_writes(
+            [MarkSent(guild_id, local_date, claimer, tip_id, message_id, now, next_due, revision)]
+        )
 
     async def mark_failed(
         self,
@@ -862,28 +1256,10 @@ class SqliteTipStore:
         next_due: Due | None = None,
         pause_reason: str | None = None,
     ) -> None:
-        if sum(x is not None for x in (retry_at, next_due, pause_reason)) != 1:
-            raise ValueError("give exactly one of retry_at, next_due, pause_reason")
-        stamp = ts(now)
-        async with self._write() as db:
-            await db.execute(
-                """
-                UPDATE posts SET status = 'failed', error = ?
-                 WHERE guild_id = ? AND local_date = ? AND claimer = ? AND status = 'claimed'
-                """,
-                (error, guild_id, local_date.isoformat(), claimer),
-            )
-            # The pause is compare-and-set too: if an admin changed the settings meanwhile
-            # (say, picked a new channel), the new settings deserve a fresh try.
-            await self._update_config(
-                db,
-                guild_id,
-                now,
-                {"failures": _Expr("failures + 1"), "last_error": error, "last_error_at": stamp},
-                revision=revision,
-                due=Due(local_date, retry_at) if retry_at is not None else next_due,
-                pause_reason=pause_reason,
-            )
+        write = MarkFailed(
+            guild_id, local_date, claimer, error, now, revision, retry_at, next_due, pause_reason
+        )
+        await self.apply_writes([write])
 
     async def mark_unconfirmed(
         self,
@@ -896,22 +1272,9 @@ class SqliteTipStore:
         next_due: Due,
         revision: int,
     ) -> bool:
-        stamp = ts(now)
+        write = MarkUnconfirmed(guild_id, local_date, note, claimed_before, now, next_due, revision)
         async with self._write() as db:
-            changed = await self._changed(
-                db,
-                """
-                UPDATE posts SET status = 'unconfirmed', error = ?
-                 WHERE guild_id = ? AND local_date = ? AND status = 'claimed'
-                   AND claimed_at <= ?
-                """,
-                (note, guild_id, local_date.isoformat(), ts(claimed_before)),
-            )
-            fields: dict[str, object] = (
-                {"last_error": note, "last_error_at": stamp} if changed else {}
-            )
-            await self._update_config(db, guild_id, now, fields, revision=revision, due=next_due)
-            return bool(changed)
+            return await self._mark_unconfirmed(db, write)
 
     async def record_skip(
         self,
@@ -923,19 +1286,7 @@ class SqliteTipStore:
         next_due: Due,
         revision: int,
     ) -> None:
-        day = local_date.isoformat()
-        async with self._write() as db:
-            # A row already there (say, a failed attempt) keeps its own story.
-            await db.execute(
-                """
-                INSERT INTO posts (guild_id, local_date, status, error)
-                VALUES (?, ?, 'skipped', ?)
-                ON CONFLICT (guild_id, local_date) DO NOTHING
-                """,
-                (guild_id, day, reason),
-            )
-            fields = {"last_skipped_date": day, "last_skip_reason": reason}
-            await self._update_config(db, guild_id, now, fields, revision=revision, due=next_due)
+        await self.apply_writes([RecordSkip(guild_id, local_date, reason, now, next_due, revision)])
 
     async def reschedule(self, guild_id: int, *, due: Due, revision: int, now: datetime) -> bool:
         async with self._write() as db:
