@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.bot import APOLOGY, cooldown_message
 from bot.engine import Answer
+from bot.exts._cooldown import MemberCooldown
 from bot.exts._embeds import answer_embed
 
 if TYPE_CHECKING:
@@ -68,6 +69,10 @@ def suggestion_view(answer: Answer) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     for entry_id, label in zip(answer.suggestion_ids, answer.suggestions, strict=False):
         view.add_item(SuggestButton(entry_id, label))
+    # Presses reach SuggestButton through its template (bot.add_dynamic_items), never through
+    # this object: stopped, discord.py does not keep it, nor arm the 15-minute timer task it
+    # gives every ephemeral message's view.
+    view.stop()
     return view
 
 
@@ -80,8 +85,7 @@ class Ask(commands.Cog):
         self.bot = bot
         settings = bot.settings
         # One bucket per member, shared by /ask and mentions.
-        self.rate = commands.Cooldown(settings.ask_rate, settings.ask_per_seconds)
-        self.cooldown = commands.CooldownMapping(self.rate, _user_key)
+        self.cooldown = MemberCooldown(settings.ask_rate, settings.ask_per_seconds)
         self._warned: set[int] = set()
 
     async def cog_load(self) -> None:
@@ -91,8 +95,7 @@ class Ask(commands.Cog):
         self.bot.remove_dynamic_items(SuggestButton)
 
     def _retry_after(self, obj: discord.Interaction | discord.Message) -> float | None:
-        bucket = self.cooldown.get_bucket(obj)
-        return bucket.update_rate_limit() if bucket is not None else None
+        return self.cooldown.retry_after(_user_key(obj))
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="Your question, e.g. what does CRC pay? or CPC vs CCS")
@@ -102,7 +105,7 @@ class Ask(commands.Cog):
         """Ask anything about medical coding pay, credentials, states, specialties or careers."""
         retry = self._retry_after(interaction)
         if retry:
-            raise app_commands.CommandOnCooldown(self.rate, retry)
+            raise app_commands.CommandOnCooldown(self.cooldown.cooldown, retry)
         answer = self.bot.engine.answer(question)
         if answer.answered:
             await interaction.response.send_message(

@@ -3,6 +3,7 @@ the real MedcodeBot against the fake Discord."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -264,3 +265,25 @@ async def test_mentions_alone_hit_the_cooldown(
     # /ask is limited too
     limited = await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
     assert is_ephemeral(limited) and "Slow down a little" in text(limited)
+
+
+async def test_suggestion_views_leave_nothing_running(
+    fake_discord: FakeDiscord, medcode: Any
+) -> None:
+    """The buttons are dispatched by their custom_id template: no per-message view, task or
+    timer is kept for them (discord.py arms a 15-minute timer for an ephemeral message's view)."""
+    before = {t for t in asyncio.all_tasks() if not t.done()}
+    for _ in range(3):
+        body = await fake_discord.send_slash_command("ask", {"question": "xyzzy qwerty"})
+        assert custom_ids(body) == SUGGESTIONS
+    await fake_discord.send_message_create("xyzzy qwerty")
+    await fake_discord.wait_for_request("POST", r"^/channels/\d+/messages$")
+    await asyncio.sleep(0)
+    leftover = [t for t in asyncio.all_tasks() if not t.done() and t not in before]
+    assert not [t for t in leftover if "timeout" in repr(t.get_coro())], leftover
+    store = medcode._connection._view_store
+    assert not store._synced_message_views and not store._views
+    body = await fake_discord.click_button(
+        "medcode:suggest:cred-cpc", message=int(fake_discord.original_message()["id"])
+    )
+    assert embed(body)["title"] == "CPC: Certified Professional Coder"
