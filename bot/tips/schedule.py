@@ -273,8 +273,15 @@ class Schedule:
 
     def scheduled_utc(self, local_date: date) -> datetime:
         """The one UTC instant the tip for `local_date` is due (fold=0; see module docs)."""
-        local = datetime.combine(local_date, self.post_time, tzinfo=self.zone)  # fold=0
-        return local.astimezone(UTC)
+        return _scheduled_utc(self.post_time, self.zone, local_date)
+
+
+# Many guilds share a post time and zone (a tick's busiest minute is mostly one of them), and
+# the answer is pure: compute each (time, zone, date) once.
+@lru_cache(maxsize=8192)
+def _scheduled_utc(post_time: time, zone: ZoneInfo, local_date: date) -> datetime:
+    local = datetime.combine(local_date, post_time, tzinfo=zone)  # fold=0
+    return local.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,23 +345,24 @@ def decide(schedule: Schedule, local_date: date, now_utc: datetime, catchup: tim
     if now_utc < at:
         return Decision("wait", at)
     late = now_utc - at
+    today = schedule.local_date(now_utc)
+    if today <= local_date and late <= catchup:
+        return Decision("post", at)
     when = f"{format_post_time(schedule.post_time)} {schedule.timezone}"
-    if schedule.local_date(now_utc) > local_date:
+    if today > local_date:
         return Decision(
             "skip",
             at,
             f"Missed the tip for {local_date} ({when}): the bot only got to it "
             f"{format_duration(late)} late, after that local day had ended.",
         )
-    if late > catchup:
-        return Decision(
-            "skip",
-            at,
-            f"Missed the tip for {local_date} ({when}): the bot only got to it "
-            f"{format_duration(late)} late, beyond the {format_duration(catchup)} catch-up "
-            "window.",
-        )
-    return Decision("post", at)
+    return Decision(
+        "skip",
+        at,
+        f"Missed the tip for {local_date} ({when}): the bot only got to it "
+        f"{format_duration(late)} late, beyond the {format_duration(catchup)} catch-up "
+        "window.",
+    )
 
 
 def format_duration(delta: timedelta) -> str:
@@ -370,6 +378,8 @@ def format_duration(delta: timedelta) -> str:
 
 
 def _utc(value: datetime) -> datetime:
+    if value.tzinfo is UTC:
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"expected an aware datetime, got naive {value!r}")
     return value.astimezone(UTC)
