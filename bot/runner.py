@@ -11,11 +11,20 @@ import sys
 
 import aiohttp
 import discord
+import yarl
 
 from bot.bot import MedcodeBot
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def point_at_discord(settings: Settings) -> None:
+    """Send HTTP and the gateway somewhere else than discord.com when the settings say so."""
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    if settings.discord_gateway:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway)
 
 
 def _make_bot(settings: Settings) -> MedcodeBot:
@@ -25,6 +34,7 @@ def _make_bot(settings: Settings) -> MedcodeBot:
 
 
 async def _run(settings: Settings) -> int:
+    point_at_discord(settings)
     bot = _make_bot(settings)
     loop = asyncio.get_running_loop()
     closing: list[asyncio.Task[None]] = []
@@ -58,6 +68,7 @@ def run_bot(settings: Settings) -> int:
 
 
 async def _sync(settings: Settings, guild_id: int | None) -> int:
+    point_at_discord(settings)
     bot = MedcodeBot(settings)
     token = settings.discord_token.get_secret_value()  # type: ignore[union-attr]
     try:

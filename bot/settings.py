@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "MEDCODE_DISCORD_TOKEN")
     )
     knowledge_dir: Path = Field(default_factory=default_knowledge_dir)
+    # Where Discord is: only for an HTTP proxy in front of Discord, or a local fake in tests.
+    discord_api_base: str | None = None  # e.g. http://127.0.0.1:8080/api/v10
+    discord_gateway: str | None = None  # e.g. ws://127.0.0.1:8080/gw
     log_level: str = "INFO"
     owner_ids: frozenset[int] = frozenset()
     dev_guild_id: int | None = None
