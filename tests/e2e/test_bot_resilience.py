@@ -250,16 +250,12 @@ async def test_cli_run_logs_in_answers_and_stops_cleanly_on_sigterm(
         async with asyncio.timeout(30):
             while fake_discord.identify is None:  # noqa: ASYNC110 (polling the fake's record)
                 await asyncio.sleep(0.05)
-        await asyncio.sleep(0.3)  # guild_ready_timeout: READY handled, on_ready done
-        body = await fake_discord.send_interaction(
-            2,
-            fake_discord._command_data(
-                "ask", {"question": "what does CRC pay"}, None, False, False
-            ),
-        )  # the commands are not synced by `run`: a made-up command id, as Discord accepts
+        # `run` does not sync: the fake makes up the command's id, as for an unsynced command
+        body = await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
         assert fields(body)["Risk Adjustment/HCC"].startswith("$55,000–$72,000")
     finally:
-        proc.send_signal(signal.SIGTERM)
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0, err.decode()
     assert "SIGTERM received: shutting down" in err.decode()
