@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.bot import APOLOGY, cooldown_message
 from bot.engine import Answer
 from bot.exts._cooldown import MemberCooldown
-from bot.exts._embeds import answer_embed
+from bot.exts._embeds import answer_embed, clip
 
 if TYPE_CHECKING:
     from bot.bot import MedcodeBot
@@ -74,6 +74,13 @@ def suggestion_view(answer: Answer) -> discord.ui.View | None:
     # gives every ephemeral message's view.
     view.stop()
     return view
+
+
+def _can_embed(message: discord.Message) -> bool:
+    """Whether the bot may post embeds where `message` was sent (always in DMs)."""
+    if message.guild is None:
+        return True
+    return message.channel.permissions_for(message.guild.me).embed_links  # type: ignore[union-attr]
 
 
 def _user_key(obj: discord.Interaction | discord.Message) -> int:
@@ -137,13 +144,16 @@ class Ask(commands.Cog):
         self._warned.discard(message.author.id)
         try:
             answer = self.bot.engine.answer(question)
-            embed = answer_embed(answer)
             view = None if answer.answered else suggestion_view(answer)
+            if _can_embed(message):
+                reply = {"embed": answer_embed(answer)}
+            else:  # Discord would drop the embed and post an empty reply
+                reply = {"content": clip(f"**{answer.title}**\n{answer.text}", 2000)}
         except Exception:  # not an app command: the tree's handler never sees it
             log.exception("Unexpected error answering a mention in channel %s", message.channel.id)
             await self._send(message, content=APOLOGY)
             return
-        await self._send(message, embed=embed, view=view)
+        await self._send(message, view=view, **reply)
 
     async def _send(self, message: discord.Message, **kwargs) -> None:
         kwargs = {k: v for k, v in kwargs.items() if v is not None}

@@ -287,3 +287,33 @@ async def test_suggestion_views_leave_nothing_running(
         "medcode:suggest:cred-cpc", message=int(fake_discord.original_message()["id"])
     )
     assert embed(body)["title"] == "CPC: Certified Professional Coder"
+
+
+async def test_ask_in_a_dm(fake_discord: FakeDiscord, medcode: Any) -> None:
+    body = await fake_discord.send_slash_command(
+        "ask", {"question": "coder salary in California"}, dm=True
+    )
+    assert not is_ephemeral(body)
+    assert fields(body)["Mean annual salary"] == "$62,300"
+    found = await fake_discord.send_autocomplete("state", {"name": "tex"}, focused="name", dm=True)
+    assert found["data"]["choices"][0] == {"name": "Texas (TX)", "value": "state-tx"}
+
+
+async def test_mention_where_embeds_are_not_allowed_is_answered_in_text(
+    fake_discord: FakeDiscord, make_medcode: Any
+) -> None:
+    """Without Embed Links, Discord drops a message's embeds: the member would get a blank reply."""
+    help_channel = fake_discord.channel_ids["help"]
+    fake_discord.channels[help_channel]["permission_overwrites"] = [
+        {"id": str(fake_discord.bot_role_id), "type": 0, "allow": "0", "deny": str(0x4000)}
+    ]
+    await make_medcode()
+    await fake_discord.send_message_create("what does CRC pay", channel_id=help_channel)
+    reply = await fake_discord.wait_for_request("POST", rf"^/channels/{help_channel}/messages$")
+    assert not reply.json.get("embeds")
+    content = reply.json["content"]
+    assert content.startswith("**CRC: Certified Risk Adjustment Coder**\n")
+    assert "Risk Adjustment/HCC: $55,000–$72,000" in content
+    assert "Source: Medical Coding Salary & Career Outlook in 2026" in content
+    assert len(content) <= 2000
+    assert_pings_nobody(reply.json)
