@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 ERROR_COLOUR = discord.Colour.red()
 NO_PINGS = discord.AllowedMentions.none()
 APOLOGY = "Sorry, something went wrong on my side. It has been logged."
+UNKNOWN_INTERACTION = 10062  # Discord's JSON error code
 
 
 def cooldown_message(retry_after: float) -> str:
@@ -42,6 +43,12 @@ class MedcodeTree(app_commands.CommandTree):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError | Exception
     ) -> None:
         original = getattr(error, "original", error)
+        if isinstance(original, discord.NotFound) and original.code == UNKNOWN_INTERACTION:
+            # Answered after Discord's 3-second window (the bot lagged, or an old event was
+            # replayed): nothing reaches the member now. No traceback, no doomed reply: under
+            # overload both would only add to the lag.
+            log.warning("Interaction %s expired before it was answered", interaction.id)
+            return
         if isinstance(original, UserError):
             message = str(original)
         elif isinstance(error, app_commands.CommandOnCooldown):

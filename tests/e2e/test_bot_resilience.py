@@ -260,3 +260,24 @@ async def test_cli_run_logs_in_answers_and_stops_cleanly_on_sigterm(
     assert proc.returncode == 0, err.decode()
     assert "SIGTERM received: shutting down" in err.decode()
     assert "Traceback" not in (out + err).decode()
+
+
+async def test_an_expired_interaction_is_a_warning_not_a_traceback(
+    fake_discord: FakeDiscord, medcode: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Answered after Discord's 3-second window (a lagging bot, a replayed event): Discord says
+    10062 Unknown interaction. Nothing can reach the member any more, so no second request and
+    no traceback (under overload, formatting one per late interaction only adds to the lag)."""
+    fake_discord.interaction_deadline = 0.0  # every answer is late
+    await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
+    await asyncio.sleep(0.05)  # room for a (wrong) second attempt to show up
+    token = fake_discord.last_interaction["token"]
+    attempts = [r for r in fake_discord.requests if token in r.path]
+    assert [(r.method, r.status) for r in attempts] == [("POST", 404)]
+    assert not error_logs(caplog)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("expired before it was answered" in w for w in warnings), warnings
+
+    fake_discord.interaction_deadline = 3.0
+    body = await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
+    assert fields(body)["Risk Adjustment/HCC"].startswith("$55,000–$72,000")
