@@ -25,7 +25,17 @@ Guarantees and the choices behind them:
 * **Manual posts** (`post_now`) advance the same rotation (so the daily tip will not repeat
   them) but do not touch the daily claim or schedule: the daily tip still goes out as usual.
 * **Scale.** A tick asks the store only for due guilds (an indexed range query) and works through
-  them inline, or with at most ``concurrency`` short-lived workers; no task per guild.
+  them in chunks: decide each guild's day (pure), claim the chunk's days in one transaction
+  (`TipStore.claim_many`), send (inline, or with at most ``concurrency`` short-lived workers; no
+  task per guild), then record the chunk's outcomes in one transaction
+  (`TipStore.apply_writes`). Claims still come before sends, guild by guild; what changes is how
+  far ahead: a chunk is about ``claim_ahead`` (1 s) of sends at the pace measured so far in the
+  tick, so a hard crash mid-chunk leaves about a second's worth of claimed, unsent tips, which
+  (as above) are not re-sent. Whatever the pace, a send is never *started* after
+  ``claim_lease - post_timeout`` from its claim: a slower one is handed back as a failed attempt
+  (retried, same tip), so no claim of ours can look stale to another process while we may still
+  send it. If recording a chunk fails, its outcomes are recorded one guild at a time; one that
+  still fails is an ERROR, and its claim row keeps it from being sent again.
 """
 
 from __future__ import annotations
@@ -43,7 +53,7 @@ from enum import StrEnum
 from typing import Literal
 
 from bot.knowledge.models import Tip
-from bot.tips.rotation import NoTipsError, RotationState, next_tip
+from bot.tips.rotation import NoTipsError, RotationState, TipIds, next_tip
 from bot.tips.schedule import (
     Due,
     Schedule,
@@ -54,7 +64,20 @@ from bot.tips.schedule import (
     normalize_timezone,
     parse_post_time,
 )
-from bot.tips.store import GuildConfig, Picker, PostRecord, TipStore
+from bot.tips.store import (
+    ClaimRequest,
+    ClaimResult,
+    GuildConfig,
+    MarkFailed,
+    MarkSent,
+    MarkUnconfirmed,
+    Picker,
+    PostRecord,
+    RecordSkip,
+    Reschedule,
+    StoreWrite,
+    TipStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +178,7 @@ class TickReport:
     tips_unavailable: bool = False  # no tips loaded: nothing was done
     error: str | None = None  # the due query itself failed (database down): nothing was done
     elapsed_ms: float = 0.0
+    chunks: int = 0  # claim-send-record rounds (see `TipScheduler`'s ``claim_ahead``)
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for o in self.outcomes.values() if o is outcome)
@@ -199,6 +223,37 @@ class TipStatus:
     recent: tuple[PostRecord, ...] = ()  # newest first
 
 
+@dataclass(slots=True)
+class _Batch:
+    """One chunk of a tick in progress: its outcomes (the report's dict), its pending writes."""
+
+    now: datetime
+    outcomes: dict[int, Outcome]
+    configs: dict[int, GuildConfig]
+    writes: list[StoreWrite] = field(default_factory=list)
+
+    def write(self, write: StoreWrite) -> None:
+        self.writes.append(write)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """A due guild whose day's row decides: claim it, or (`missed`: why) record a skip."""
+
+    config: GuildConfig
+    schedule: Schedule
+    day: date
+    missed: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Send:
+    step: _Step
+    tip: Tip
+    attempt: int
+    send_by: datetime  # do not start the send later (see `TipScheduler._send`)
+
+
 class TipScheduler:
     """Posts each configured guild's daily tip once, at its local time. See the module docs.
 
@@ -221,6 +276,8 @@ class TipScheduler:
         batch_size: int = 500,
         concurrency: int = 4,
         error_backoff: timedelta = timedelta(minutes=5),
+        claim_ahead: timedelta = timedelta(seconds=1),
+        chunk_size: int | None = None,
     ):
         if claim_lease <= post_timeout:
             raise ValueError("claim_lease must be longer than post_timeout")
@@ -239,6 +296,15 @@ class TipScheduler:
         self.batch_size = max(1, batch_size)
         self.concurrency = max(1, concurrency)
         self.error_backoff = error_backoff
+        # A tick claims its due guilds a chunk at a time, just before that chunk's sends, and
+        # records the chunk's outcomes right after them. A chunk is about `claim_ahead` worth of
+        # sends at the pace measured so far in the tick (the first is small), or `chunk_size`
+        # guilds if given: that bounds what a hard crash mid-chunk leaves claimed but unsent.
+        # The claim lease holds whatever the pace: see `_send`.
+        if chunk_size is not None and chunk_size < 1:
+            raise ValueError("chunk_size must be at least 1")
+        self.claim_ahead = claim_ahead
+        self.chunk_size = chunk_size
 
     # ------------------------------------------------------------------ the tick
 
@@ -262,52 +328,89 @@ class TipScheduler:
             if not tips:
                 report.tips_unavailable = True
                 log.warning("no tips available; %d due guild(s) wait for the next tick", len(due))
-            elif self.concurrency == 1 or len(due) == 1:
-                for config in due:
-                    report.outcomes[config.guild_id] = await self._process_safely(config, tips)
             else:
-                pending = iter(due)
-
-                async def worker() -> None:
-                    for config in pending:  # shared iterator: each guild handled once
-                        report.outcomes[config.guild_id] = await self._process_safely(config, tips)
-
-                async with asyncio.TaskGroup() as group:
-                    for _ in range(min(self.concurrency, len(due))):
-                        group.create_task(worker())
+                ids = TipIds.of(tips)
+                size = self.chunk_size or self.concurrency * 8
+                start = 0
+                while start < len(due):
+                    chunk = due[start : start + size]
+                    start += len(chunk)
+                    report.chunks += 1
+                    began = _time.perf_counter()
+                    await self._run_chunk(chunk, tips, ids, report)
+                    if self.chunk_size is None:  # about `claim_ahead` at the pace so far
+                        pace = len(chunk) / max(_time.perf_counter() - began, 1e-6)
+                        ahead = int(pace * self.claim_ahead.total_seconds())
+                        size = max(self.concurrency, ahead)
         report.elapsed_ms = (_time.perf_counter() - started) * 1000
         if report.outcomes:
             counts = {o.value: report.count(o) for o in Outcome if report.count(o)}
             log.info("tips tick: %d due, %s (%.1f ms)", report.due, counts, report.elapsed_ms)
         return report
 
-    async def _process_safely(self, config: GuildConfig, tips: dict[str, Tip]) -> Outcome:
+    async def _run_chunk(
+        self,
+        configs: Sequence[GuildConfig],
+        tips: dict[str, Tip],
+        ids: TipIds,
+        report: TickReport,
+    ) -> None:
+        """Decide, claim, send, record, for one chunk of due guilds. Never raises (except
+        cancellation): every guild ends with an outcome."""
+        batch = _Batch(self._now(), report.outcomes, {c.guild_id: c for c in configs})
         try:
-            return await self._process(config, tips)
-        except Exception:
-            log.exception("daily tip for guild %s failed unexpectedly", config.guild_id)
-            await self._back_off(config)
-            return Outcome.ERROR
+            steps = await self._plan_all(configs, batch)
+            sends = await self._claim_all(steps, tips, ids, batch)
+            await self._send_all(sends, batch)
+        except Exception:  # a bug: this chunk's guilds without an outcome are looked at later
+            log.exception("tips tick: a chunk of %d guild(s) failed unexpectedly", len(configs))
+            for config in configs:
+                if config.guild_id not in batch.outcomes:
+                    self._error(batch, config)
+        finally:
+            # Also when cancelled mid-send: what was sent is recorded as sent, if we still can.
+            await self._flush(batch)
 
-    async def _back_off(self, config: GuildConfig) -> None:
-        """After an unexpected error, look at this guild again in a few minutes, not every tick.
+    async def _plan_all(self, configs: Sequence[GuildConfig], batch: _Batch) -> list[_Step]:
+        """Settle what needs no claim (wait, weekend, missed day...); return the rest."""
+        to_claim: list[_Step] = []
+        missed: list[_Step] = []
+        for config in configs:
+            try:
+                step = await self._plan(config, batch)
+            except Exception:
+                log.exception("daily tip for guild %s failed unexpectedly", config.guild_id)
+                self._error(batch, config)
+                continue
+            if isinstance(step, Outcome):
+                batch.outcomes[config.guild_id] = step
+            elif step.missed is None:
+                to_claim.append(step)
+            else:
+                missed.append(step)
+        if missed:
+            try:
+                posts = await self.store.get_posts([(s.config.guild_id, s.day) for s in missed])
+            except Exception:
+                log.exception("tips tick: could not read %d missed day(s)", len(missed))
+                for step in missed:
+                    self._error(batch, step.config)
+                return to_claim
+            for step in missed:
+                try:
+                    existing = posts.get((step.config.guild_id, step.day))
+                    outcome = self._settle_missed(batch, step, existing)
+                    batch.outcomes[step.config.guild_id] = outcome
+                except Exception:
+                    log.exception(
+                        "daily tip for guild %s failed unexpectedly", step.config.guild_id
+                    )
+                    self._error(batch, step.config)
+        return to_claim
 
-        Best effort and compare-and-set: if the error came after the schedule moved on, or the
-        database itself is failing, this changes nothing. A claim already taken stays taken, so
-        the retry can never double-post.
-        """
-        if config.due_date is None:
-            return
-        try:
-            now = self._now()
-            due = Due(config.due_date, now + self.error_backoff)
-            await self.store.reschedule(config.guild_id, due=due, revision=config.revision, now=now)
-        except Exception:
-            log.debug("could not back off guild %s", config.guild_id, exc_info=True)
-
-    async def _process(self, config: GuildConfig, tips: dict[str, Tip]) -> Outcome:
+    async def _plan(self, config: GuildConfig, batch: _Batch) -> Outcome | _Step:
         guild_id = config.guild_id
-        now = self._now()
+        now = batch.now
         try:
             schedule = config.schedule()
         except TipConfigError as exc:  # e.g. a zone dropped from tzdata: pause, don't loop
@@ -318,81 +421,216 @@ class TipScheduler:
         day = config.due_date
         if day is None:  # inconsistent row; put it back on schedule
             due = next_due(schedule, now, after=await self.store.latest_post_date(guild_id))
-            await self.store.reschedule(guild_id, due=due, revision=config.revision, now=now)
+            batch.write(Reschedule(guild_id, due, config.revision, now))
             return Outcome.RESCHEDULED
 
         decision = decide(schedule, day, now, self.catchup)
         if decision.action == "wait":
-            due = Due(day, decision.scheduled_utc)
-            await self.store.reschedule(guild_id, due=due, revision=config.revision, now=now)
+            batch.write(
+                Reschedule(guild_id, Due(day, decision.scheduled_utc), config.revision, now)
+            )
             return Outcome.RESCHEDULED
         if decision.action == "skip":
             if schedule.skips(day):
-                await self._move_on(config, schedule, day, now)
+                batch.write(self._move_on(config, schedule, day, now))
                 return Outcome.RESCHEDULED
-            existing = await self.store.get_post(guild_id, day)
-            reason = decision.reason or f"Missed the tip for {day}."
-            if existing is not None:
-                if existing.status != "failed":
-                    return await self._already_claimed(config, schedule, existing, now)
-                reason = (
-                    f"Gave up on the tip for {day} after {existing.attempts} failed "
-                    f"attempt(s); last error: {existing.error}"
-                )
-            log.warning("guild %s: %s", guild_id, reason)
-            await self.store.record_skip(
-                guild_id,
-                day,
-                reason=reason,
-                now=now,
-                next_due=self._next(schedule, now, day),
-                revision=config.revision,
+            return _Step(config, schedule, day, decision.reason or f"Missed the tip for {day}.")
+        return _Step(config, schedule, day)
+
+    def _settle_missed(self, batch: _Batch, step: _Step, existing: PostRecord | None) -> Outcome:
+        """A day missed beyond the catch-up window: record the skip, unless the day's row
+        tells another story (posted, in flight...)."""
+        config, day, now = step.config, step.day, batch.now
+        reason = step.missed or ""
+        if existing is not None:
+            if existing.status != "failed":
+                return self._already_claimed(batch, config, step.schedule, existing, now)
+            reason = (
+                f"Gave up on the tip for {day} after {existing.attempts} failed "
+                f"attempt(s); last error: {existing.error}"
             )
-            return Outcome.SKIPPED
+        log.warning("guild %s: %s", config.guild_id, reason)
+        next_day = self._next(step.schedule, now, day)
+        batch.write(RecordSkip(config.guild_id, day, reason, now, next_day, config.revision))
+        return Outcome.SKIPPED
 
-        claim = await self.store.claim(
-            guild_id,
-            day,
-            self.claimer,
-            now,
-            self._picker(guild_id, tips),
-            max_attempts=self.max_attempts,
-        )
-        if not claim.won:
-            if claim.existing is None:  # vanished meanwhile (guild forgotten): nothing to do
-                return Outcome.ALREADY_DONE
-            return await self._already_claimed(config, schedule, claim.existing, now)
-        assert claim.tip_id is not None
-        tip = tips[claim.tip_id]
-
+    async def _claim_all(
+        self, steps: Sequence[_Step], tips: dict[str, Tip], ids: TipIds, batch: _Batch
+    ) -> list[_Send]:
+        """Claim the chunk's days in one transaction; return the claims won, to send."""
+        if not steps:
+            return []
+        now = self._now()
+        requests = [
+            ClaimRequest(s.config.guild_id, s.day, self._picker(s.config.guild_id, tips, ids))
+            for s in steps
+        ]
         try:
-            async with asyncio.timeout(self.post_timeout.total_seconds()):
-                message_id = await self.poster(guild_id, config.channel_id, tip)
-        except PostFailure as exc:
-            return await self._failed(config, schedule, day, exc, claim.attempt)
-        except TimeoutError:
-            return await self._ambiguous(config, schedule, day, "the send timed out")
+            results = await self.store.claim_many(
+                requests, self.claimer, now, max_attempts=self.max_attempts
+            )
+        except Exception:
+            # Nothing of the batch was claimed (one transaction). One by one, a guild whose
+            # row or rotation breaks the database fails alone.
+            log.warning(
+                "batched claim of %d guild(s) failed; one by one", len(steps), exc_info=True
+            )
+            results = [await self._claim_one(request, now) for request in requests]
+        # The claims read as claimed at `now` to the second (stored so): to every process, their
+        # lease runs out at claimed + claim_lease. A send started by send_by ends by then.
+        send_by = now.replace(microsecond=0) + self.claim_lease - self.post_timeout
+        sends: list[_Send] = []
+        for step, result in zip(steps, results, strict=True):
+            guild_id = step.config.guild_id
+            try:
+                if result.error is not None:
+                    log.error(
+                        "daily tip for guild %s failed unexpectedly",
+                        guild_id,
+                        exc_info=result.error,
+                    )
+                    self._error(batch, step.config)
+                elif not result.won:
+                    if result.existing is None:  # vanished meanwhile (guild forgotten)
+                        batch.outcomes[guild_id] = Outcome.ALREADY_DONE
+                    else:
+                        batch.outcomes[guild_id] = self._already_claimed(
+                            batch, step.config, step.schedule, result.existing, now
+                        )
+                else:
+                    assert result.tip_id is not None
+                    sends.append(_Send(step, tips[result.tip_id], result.attempt, send_by))
+            except Exception:
+                log.exception("daily tip for guild %s failed unexpectedly", guild_id)
+                self._error(batch, step.config)
+        return sends
+
+    async def _claim_one(self, request: ClaimRequest, now: datetime) -> ClaimResult:
+        try:
+            return await self.store.claim(
+                request.guild_id,
+                request.local_date,
+                self.claimer,
+                now,
+                request.pick,
+                max_attempts=self.max_attempts,
+            )
         except Exception as exc:
-            log.exception("guild %s: poster raised unexpectedly", guild_id)
-            failure = PostFailure("unknown", f"{type(exc).__name__}: {exc}", retryable=False)
-            return await self._failed(config, schedule, day, failure, claim.attempt)
+            return ClaimResult(False, None, 0, None, error=exc)
 
-        done = self._now()
-        await self.store.mark_sent(
-            guild_id,
-            day,
-            self.claimer,
-            tip_id=tip.id,
-            message_id=message_id,
-            now=done,
-            next_due=self._next(schedule, done, day),
-            revision=config.revision,
-        )
-        log.info("guild %s: posted tip %s for %s", guild_id, tip.id, day)
-        return Outcome.POSTED
+    async def _send_all(self, sends: Sequence[_Send], batch: _Batch) -> None:
+        """Send the claimed tips, inline or with at most ``concurrency`` short-lived workers."""
+        if self.concurrency == 1 or len(sends) <= 1:
+            for send in sends:
+                await self._send(send, batch)
+            return
+        pending = iter(sends)
 
-    async def _already_claimed(
-        self, config: GuildConfig, schedule: Schedule, existing: PostRecord, now: datetime
+        async def worker() -> None:
+            for send in pending:  # shared iterator: each guild handled once
+                await self._send(send, batch)
+
+        async with asyncio.TaskGroup() as group:
+            for _ in range(min(self.concurrency, len(sends))):
+                group.create_task(worker())
+
+    async def _send(self, send: _Send, batch: _Batch) -> None:
+        config, schedule, day = send.step.config, send.step.schedule, send.step.day
+        guild_id, tip = config.guild_id, send.tip
+        try:
+            if self._now() >= send.send_by:
+                # The sends before it were so slow that this claim's lease could run out
+                # mid-send, and another process take it for stale: not sent, so it is safe to
+                # hand back as a failed attempt (retried with the same tip, never twice).
+                failure = PostFailure("transient", "not sent: the sends before it took too long")
+                batch.outcomes[guild_id] = self._failed(
+                    batch, config, schedule, day, failure, send.attempt
+                )
+                return
+            try:
+                async with asyncio.timeout(self.post_timeout.total_seconds()):
+                    message_id = await self.poster(guild_id, config.channel_id, tip)
+            except PostFailure as exc:
+                outcome = self._failed(batch, config, schedule, day, exc, send.attempt)
+            except TimeoutError:
+                outcome = self._ambiguous(batch, config, schedule, day, "the send timed out")
+            except Exception as exc:
+                log.exception("guild %s: poster raised unexpectedly", guild_id)
+                failure = PostFailure("unknown", f"{type(exc).__name__}: {exc}", retryable=False)
+                outcome = self._failed(batch, config, schedule, day, failure, send.attempt)
+            else:
+                done = self._now()
+                batch.write(
+                    MarkSent(
+                        guild_id,
+                        day,
+                        self.claimer,
+                        tip.id,
+                        message_id,
+                        done,
+                        self._next(schedule, done, day),
+                        config.revision,
+                    )
+                )
+                log.info("guild %s: posted tip %s for %s", guild_id, tip.id, day)
+                outcome = Outcome.POSTED
+        except Exception:
+            log.exception("daily tip for guild %s failed unexpectedly", guild_id)
+            self._error(batch, config)
+            return
+        batch.outcomes[guild_id] = outcome
+
+    async def _flush(self, batch: _Batch) -> None:
+        """Record the chunk's outcomes in one transaction. If that fails, one guild at a time,
+        so one bad row costs only its guild: that guild's outcome becomes ERROR, and its claim
+        row (already there) still keeps it from being sent again."""
+        writes, batch.writes = batch.writes, []
+        if not writes:
+            return
+        try:
+            await self.store.apply_writes(writes)
+            return
+        except Exception:
+            log.warning("recording %d outcome(s) at once failed; one by one", len(writes))
+        for write in writes:
+            try:
+                await self.store.apply_writes([write])
+            except Exception:
+                log.exception("guild %s: could not record the daily tip", write.guild_id)
+                batch.outcomes[write.guild_id] = Outcome.ERROR
+                config = batch.configs.get(write.guild_id)
+                if config is not None and not isinstance(write, Reschedule):
+                    await self._back_off(config)
+
+    def _error(self, batch: _Batch, config: GuildConfig) -> None:
+        """An unexpected error for one guild: look at it again after ``error_backoff``, not
+        every tick (compare-and-set, so harmless if its schedule moved on meanwhile)."""
+        batch.outcomes[config.guild_id] = Outcome.ERROR
+        if config.due_date is not None:
+            now = self._now()
+            due = Due(config.due_date, now + self.error_backoff)
+            batch.write(Reschedule(config.guild_id, due, config.revision, now))
+
+    async def _back_off(self, config: GuildConfig) -> None:
+        """`_error`'s back-off, written at once. Best effort: if the error came after the
+        schedule moved on, or the database itself is failing, this changes nothing. A claim
+        already taken stays taken, so the retry can never double-post."""
+        if config.due_date is None:
+            return
+        try:
+            now = self._now()
+            due = Due(config.due_date, now + self.error_backoff)
+            await self.store.reschedule(config.guild_id, due=due, revision=config.revision, now=now)
+        except Exception:
+            log.debug("could not back off guild %s", config.guild_id, exc_info=True)
+
+    def _already_claimed(
+        self,
+        batch: _Batch,
+        config: GuildConfig,
+        schedule: Schedule,
+        existing: PostRecord,
+        now: datetime,
     ) -> Outcome:
         """The day's row exists and is not ours: leave a fresh claim alone, settle the rest."""
         guild_id, day = config.guild_id, existing.local_date
@@ -407,22 +645,24 @@ class TipScheduler:
                 "mid-post). It was not sent again, to avoid a duplicate."
             )
             log.error("guild %s: %s", guild_id, note)
-            await self.store.mark_unconfirmed(
-                guild_id,
-                day,
-                note=note,
-                claimed_before=now - self.claim_lease,
-                now=now,
-                next_due=self._next(schedule, now, day),
-                revision=config.revision,
+            batch.write(
+                MarkUnconfirmed(
+                    guild_id,
+                    day,
+                    note,
+                    now - self.claim_lease,
+                    now,
+                    self._next(schedule, now, day),
+                    config.revision,
+                )
             )
             return Outcome.UNCONFIRMED
         # sent / skipped / unconfirmed / failed with no attempts left: that day is done.
-        await self._move_on(config, schedule, day, now)
+        batch.write(self._move_on(config, schedule, day, now))
         return Outcome.ALREADY_DONE
 
-    async def _ambiguous(
-        self, config: GuildConfig, schedule: Schedule, day: date, what: str
+    def _ambiguous(
+        self, batch: _Batch, config: GuildConfig, schedule: Schedule, day: date, what: str
     ) -> Outcome:
         now = self._now()
         note = (
@@ -430,19 +670,15 @@ class TipScheduler:
             "it was not sent again, to avoid a duplicate."
         )
         log.error("guild %s: %s", config.guild_id, note)
-        await self.store.mark_unconfirmed(
-            config.guild_id,
-            day,
-            note=note,
-            claimed_before=now,
-            now=now,
-            next_due=self._next(schedule, now, day),
-            revision=config.revision,
+        next_day = self._next(schedule, now, day)
+        batch.write(
+            MarkUnconfirmed(config.guild_id, day, note, now, now, next_day, config.revision)
         )
         return Outcome.UNCONFIRMED
 
-    async def _failed(
+    def _failed(
         self,
+        batch: _Batch,
         config: GuildConfig,
         schedule: Schedule,
         day: date,
@@ -452,35 +688,32 @@ class TipScheduler:
         guild_id = config.guild_id
         now = self._now()
         error = f"{exc.kind}: {exc.message} (attempt {attempt} of {self.max_attempts})"
-        common = {"error": error, "now": now, "revision": config.revision}
+        common = (guild_id, day, self.claimer, error, now, config.revision)
         if exc.retryable and attempt < self.max_attempts:
             retry_at = now + self.retry_delays[attempt - 1]
             log.warning("guild %s: %s; retrying at %s", guild_id, error, retry_at)
-            await self.store.mark_failed(guild_id, day, self.claimer, retry_at=retry_at, **common)
+            batch.write(MarkFailed(*common, retry_at=retry_at))
             return Outcome.RETRY
         if exc.kind in _PAUSING_KINDS:
             reason = pause_reason(exc.kind, config.channel_id)
             log.warning("guild %s: %s; %s", guild_id, error, reason)
-            await self.store.mark_failed(guild_id, day, self.claimer, pause_reason=reason, **common)
+            batch.write(MarkFailed(*common, pause_reason=reason))
             return Outcome.PAUSED
         log.error("guild %s: %s; giving up on %s", guild_id, error, day)
-        await self.store.mark_failed(
-            guild_id, day, self.claimer, next_due=self._next(schedule, now, day), **common
-        )
+        batch.write(MarkFailed(*common, next_due=self._next(schedule, now, day)))
         return Outcome.FAILED
 
-    async def _move_on(
+    def _move_on(
         self, config: GuildConfig, schedule: Schedule, day: date, now: datetime
-    ) -> None:
-        due = self._next(schedule, now, day)
-        await self.store.reschedule(config.guild_id, due=due, revision=config.revision, now=now)
+    ) -> Reschedule:
+        return Reschedule(config.guild_id, self._next(schedule, now, day), config.revision, now)
 
     def _next(self, schedule: Schedule, now: datetime, after: date) -> Due:
         return next_due(schedule, now, after=after, catchup=self.catchup)
 
     @staticmethod
-    def _picker(guild_id: int, tips: dict[str, Tip]) -> Picker:
-        ids = sorted(tips)
+    def _picker(guild_id: int, tips: dict[str, Tip], ids: TipIds | None = None) -> Picker:
+        ids = ids or TipIds.of(tips)
 
         def pick(
             state: RotationState | None, previous: str | None

@@ -347,10 +347,12 @@ async def test_a_guild_that_errors_does_not_stop_the_tick(
     poster: FakePoster,
 ) -> None:
     class BrokenForOneGuild(SqliteTipStore):
-        async def claim(self, guild_id, *args, **kwargs):  # type: ignore[no-untyped-def]
-            if guild_id == G1:
+        """G1's row breaks any transaction that touches it: the batched claim fails whole."""
+
+        async def claim_many(self, requests, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if any(r.guild_id == G1 for r in requests):
                 raise RuntimeError("disk on fire")
-            return await super().claim(guild_id, *args, **kwargs)
+            return await super().claim_many(requests, *args, **kwargs)
 
     async with BrokenForOneGuild(store.path) as broken:
         scheduler = make_scheduler(store=broken, concurrency=1)
@@ -476,3 +478,100 @@ async def test_pause_resume_and_forget(
     assert not resumed.paused and resumed.next_post_utc == utc(2026, 3, 4, 1)
     assert await scheduler.forget(G1)
     assert await scheduler.status(G1) is None
+
+
+# --------------------------------------------------------------------------- batches
+
+
+async def test_a_batch_leaves_a_day_another_process_holds(
+    db_path: Path, clock: FakeClock, tips: list[Tip]
+) -> None:
+    poster = FakePoster(clock)
+    async with SqliteTipStore(db_path) as mine, SqliteTipStore(db_path) as theirs:
+        scheduler = TipScheduler(mine, poster, lambda: tips, clock, claimer="mine")
+        for guild in (G1, G2, G3):
+            await scheduler.configure(guild, channel_id=guild, post_time="09:00", timezone=NY)
+        clock.set(utc(2026, 3, 2, 14))
+        config = await theirs.get_config(G2)
+        assert config is not None and config.due_date is not None
+        picked = TipScheduler._picker(G2, {t.id: t for t in tips})
+        held = await theirs.claim(G2, config.due_date, "theirs", clock(), picked, max_attempts=3)
+        assert held.won  # the other process is mid-send for G2
+        report = await scheduler.tick()
+        assert report.outcomes == {G1: Outcome.POSTED, G2: Outcome.IN_FLIGHT, G3: Outcome.POSTED}
+        assert sorted(poster.calls) == [G1, G3]
+        post = await mine.get_post(G2, config.due_date)
+        assert post is not None and post.claimer == "theirs" and post.status == "claimed"
+
+
+async def test_sends_stop_before_a_claims_lease_could_run_out(
+    make_scheduler: Callable[..., TipScheduler], clock: FakeClock, poster: FakePoster
+) -> None:
+    class SlowPoster(FakePoster):
+        async def __call__(self, guild_id: int, channel_id: int, tip: Tip) -> int:
+            message_id = await super().__call__(guild_id, channel_id, tip)
+            self.clock.advance(minutes=2)  # each send takes two minutes
+            return message_id
+
+    slow = SlowPoster(clock)
+    scheduler = make_scheduler(poster=slow, concurrency=1, chunk_size=10)
+    guilds = list(range(1, 11))
+    for guild in guilds:
+        await scheduler.configure(guild, channel_id=guild, post_time="09:00", timezone=NY)
+    clock.set(utc(2026, 3, 2, 14))
+    report = await scheduler.tick()
+    # Claimed at 14:00, lease 10 min, timeout 1 min: sends may start until 14:09 only.
+    assert [report.outcomes[g] for g in guilds] == [Outcome.POSTED] * 5 + [Outcome.RETRY] * 5
+    assert slow.calls == guilds[:5]
+    late = await scheduler.status(6)
+    assert late is not None and late.retrying and late.recent[0].status == "failed"
+    assert late.last_error is not None and "not sent" in late.last_error
+    await run_minutes(scheduler, clock, until=utc(2026, 3, 2, 16))
+    assert sorted(s.guild_id for s in slow.sent) == guilds  # the rest went out, each once
+    retried = slow.sent_to(6)[0].tip_id
+    assert (await scheduler.store.get_post(6, date(2026, 3, 2))).tip_id == retried  # type: ignore[union-attr]
+
+
+async def test_chunks_are_claimed_one_after_another(
+    make_scheduler: Callable[..., TipScheduler], clock: FakeClock, poster: FakePoster
+) -> None:
+    scheduler = make_scheduler(chunk_size=3)
+    for guild in range(1, 9):
+        await scheduler.configure(guild, channel_id=guild, post_time="09:00", timezone=NY)
+    clock.set(utc(2026, 3, 2, 14))
+    report = await scheduler.tick()
+    assert report.chunks == 3 and len(report.posted) == 8 and len(poster.sent) == 8
+    with pytest.raises(ValueError):
+        make_scheduler(chunk_size=0)
+
+
+async def test_outcomes_are_recorded_one_by_one_if_the_batch_write_fails(
+    make_scheduler: Callable[..., TipScheduler],
+    store: SqliteTipStore,
+    clock: FakeClock,
+    poster: FakePoster,
+) -> None:
+    class NoBatches(SqliteTipStore):
+        broken = True  # while set, any write touching G2 fails
+
+        async def apply_writes(self, writes):  # type: ignore[no-untyped-def]
+            if self.broken and any(w.guild_id == G2 for w in writes):
+                raise RuntimeError("G2's row breaks the transaction")
+            return await super().apply_writes(writes)
+
+    async with NoBatches(store.path) as broken:
+        scheduler = make_scheduler(store=broken)
+        for guild in (G1, G2, G3):
+            await scheduler.configure(guild, channel_id=guild, post_time="09:00", timezone=NY)
+        clock.set(utc(2026, 3, 2, 14))
+        report = await scheduler.tick()
+        # G2 was sent but could not be recorded: reported as an error, and never sent again.
+        assert report.outcomes == {G1: Outcome.POSTED, G2: Outcome.ERROR, G3: Outcome.POSTED}
+        broken.broken = False
+        for guild in (G1, G3):
+            status = await scheduler.status(guild)
+            assert status is not None and status.recent[0].status == "sent"
+        await run_minutes(scheduler, clock, until=utc(2026, 3, 2, 23), step=timedelta(minutes=3))
+        assert sorted(poster.calls) == [G1, G2, G3]
+        row = await broken.get_post(G2, date(2026, 3, 2))
+        assert row is not None and row.status == "unconfirmed"  # lease ran out: not re-sent

@@ -423,3 +423,24 @@ async def test_get_posts_looks_up_many_keys_by_primary_key(
         plan = " ".join(str(row[-1]) for row in await cursor.fetchall())
     assert "SEARCH p USING" in plan and "(guild_id=? AND local_date=?)" in plan
     assert "SCAN p" not in plan
+
+
+def test_tip_orders_decode_like_json() -> None:
+    import json
+    import random
+
+    from bot.tips.store import _tip_order
+
+    rng = random.Random(5)
+    alphabet = 'ab", \\\\é\n[]x-_'
+    for _ in range(3000):
+        ids = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(6)]
+        for text in (
+            json.dumps(ids),
+            json.dumps(ids, separators=(",", ":")),
+            json.dumps(ids, ensure_ascii=False),
+            json.dumps(ids, indent=1),
+        ):
+            assert _tip_order(text) == tuple(json.loads(text)), text
+    assert _tip_order('[1, "a"]') == ("1", "a")
+    assert _tip_order("[]") == () and _tip_order('[""]') == ("",)
