@@ -235,6 +235,8 @@ class Engine:
         if a.keywords:
             entry = self.kb.entries[a.keywords[0].entry_id]
             return self._one(query, entry, a.intents)
+        if a.figure_owner is not None:  # "28% more?": a figure only one entry states
+            return self._one(query, self.kb.entries[a.figure_owner], a.intents)
         if "experience" in a.intents and self.kb.of_kind("experience_band"):
             return self._kind_list(query, "experience_band", a.intents)
         for intent in ("pay", "next", "previous", "path", "skills", "demand", "issuer"):
@@ -569,6 +571,12 @@ class Engine:
                 entries=tuple(dict.fromkeys(e.id for e in used)),
                 intents=base.intents,
             )
+        specific = [e for e in entries if not isinstance(e, Topic)]
+        if specific and "pay" in a.intents and "compare" not in a.intents:
+            # "how much does AHIMA's CCS pay": a topic named in passing is context, not a subject.
+            entries = specific
+            if len(entries) == 1:
+                return self._one(query, entries[0], a.intents)
         kinds = {e.kind for e in entries}  # type: ignore[attr-defined]
         if "compare" in a.intents or len(kinds) == 1 or "pay" in a.intents:
             return self._compare(query, entries)

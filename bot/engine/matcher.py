@@ -16,6 +16,9 @@ _INITIALS = re.compile(r"\b([A-Za-z])\.(?=[A-Za-z]\b)")
 _TOKEN = re.compile(r"[A-Za-z0-9]+|\+")
 _APOSTROPHE = re.compile(r"['’`]")
 
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(19|20)\d\d")
+
 MAX_TOKENS = 120  # a 4,000-character question is read up to here; the rest is noise
 MAX_PHRASE = 12
 
@@ -34,8 +37,26 @@ def stem(word: str) -> str:
 def split(text: str) -> tuple[list[str], list[str]]:
     """Tokens in lower case and as typed (the case decides whether "OR" means Oregon)."""
     text = _APOSTROPHE.sub("", _INITIALS.sub(r"\1", clean(text)))
-    raw = _TOKEN.findall(text)[:MAX_TOKENS]
+    raw = _join_spelled(_TOKEN.findall(text)[:MAX_TOKENS])
     return [t.lower() for t in raw], raw
+
+
+def _join_spelled(raw: list[str]) -> list[str]:
+    """ "c p c" and "C P C" are "cpc": runs of two or more single letters become one word."""
+    out: list[str] = []
+    run: list[str] = []
+    for token in [*raw, ""]:
+        if len(token) == 1 and token.isalpha():
+            run.append(token)
+            continue
+        if len(run) >= 2 and not {t.lower() for t in run} <= {"a", "i"}:
+            out.append("".join(run))
+        else:
+            out += run
+        run = []
+        if token:
+            out.append(token)
+    return out
 
 
 @dataclass(frozen=True)
@@ -61,6 +82,7 @@ class Analysis:
     years: float | None = None
     unknown_place: str | None = None  # "in Puerto Rico": a proper name the guide does not know
     greeting: bool = False  # only hellos, thanks and "help"
+    figure_owner: str | None = None  # the one entry whose figures contain a number asked about
 
     @property
     def entity_ids(self) -> list[str]:
@@ -95,6 +117,15 @@ class Matcher:
             code = getattr(entry, "code", None)
             if code:
                 self.codes[code.lower()] = entry.id
+        # Numbers the guide states (two digits or more, not years), each owned by one entry.
+        figures: dict[str, set[str]] = {}
+        for entry in kb.entries.values():
+            for figure in entry.figures():
+                for number in _NUMBER.findall(figure.text):
+                    key = number.replace(",", "")
+                    if len(key.split(".")[0]) >= 2 and not _YEAR.fullmatch(key):
+                        figures.setdefault(key, set()).add(entry.id)
+        self.figures = {k: next(iter(v)) for k, v in figures.items() if len(v) == 1}
         self.max_phrase = max((k.count(" ") + 1 for k in self.phrases), default=1)
         self.max_phrase = min(self.max_phrase, MAX_PHRASE)
         # Typos are looked for among names and aliases of four characters or more.
@@ -147,6 +178,13 @@ class Matcher:
         self._read_words(toks, used, result)
         result.unknown_place = self._unknown_place(toks, raw, used)
         result.greeting = all(t in vocab.GREETINGS for t in toks)
+        owners = {
+            owner
+            for number in _NUMBER.findall(text)
+            if (owner := self.figures.get(number.replace(",", ""))) is not None
+        }
+        if len(owners) == 1:
+            result.figure_owner = owners.pop()
         return result
 
     def _unknown_place(self, toks: list[str], raw: list[str], used: list[bool]) -> str | None:

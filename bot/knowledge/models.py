@@ -93,6 +93,15 @@ class Entry(_Strict):
                 raise ValueError("blank alias")
         return values
 
+    def figures(self) -> list[Figure]:
+        """Every figure this entry states: its facts and its salary, share or experience."""
+        found = list(self.facts)
+        for name in ("salary", "share", "experience"):
+            value = getattr(self, name, None)
+            if isinstance(value, Figure):
+                found.append(value)
+        return found
+
     def references(self) -> dict[str, list[str]]:
         """Every field that names other entries, for the loader's dangling-reference check."""
         refs = {"related": list(self.related)}

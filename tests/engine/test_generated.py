@@ -9,19 +9,9 @@ import pytest
 
 from bot.engine import Engine
 from bot.knowledge import load_knowledge
-from bot.knowledge.models import Figure
 
 KB = load_knowledge(Path(__file__).resolve().parents[2] / "knowledge")
 ENTRIES = list(KB.entries.values())
-
-
-def own_figures(entry) -> list[Figure]:
-    figures = list(entry.facts)
-    for name in ("salary", "share", "experience"):
-        value = getattr(entry, name, None)
-        if isinstance(value, Figure):
-            figures.append(value)
-    return figures
 
 
 def misspell(name: str) -> str | None:
@@ -46,7 +36,7 @@ def test_found_by_name_with_its_figures(engine: Engine, entry):
     answer = engine.answer(entry.name)
     assert answer.answered, answer.text
     assert answer.topic == entry.id, (entry.name, answer.topic)
-    for figure in own_figures(entry):
+    for figure in entry.figures():
         assert figure.text in answer.text, (figure.text, answer.text)
     assert answer.sources
 

@@ -305,3 +305,37 @@ def test_highest_paying_specialty_notes_the_guides_own_hcc_claim(engine: Engine)
     answer = engine.answer("highest paying specialty")
     assert answer.topic == "spec-auditing"
     assert any("HCC" in note or "risk adjustment" in note.lower() for note in answer.notes)
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("28% more?", "topic-premium"),
+        ("is it really $82,816?", "topic-salary-sources"),
+        ("what is 14,800", "topic-outlook"),
+        ("20.7%", "topic-premium"),
+    ],
+)
+def test_a_figure_the_guide_states_finds_its_entry(engine: Engine, question, topic):
+    assert engine.answer(question).topic == topic
+
+
+@pytest.mark.parametrize("spelled", ["c p c", "C P C salary", "C.P.C. pay"])
+def test_spelled_out_abbreviations(engine: Engine, spelled):
+    assert engine.answer(spelled).topic == "cred-cpc"
+
+
+def test_a_topic_named_in_passing_does_not_hijack_a_pay_question(engine: Engine):
+    answer = engine.answer("how much does AHIMA's CCS pay")
+    assert answer.topic == "cred-ccs"
+    assert "$50,000–$60,000" in answer.text
+
+
+def test_a_topic_that_is_the_subject_stays_the_subject(engine: Engine):
+    assert engine.answer("will AI replace CPC coders").topic == "topic-ai"
+
+
+def test_occupation_name_is_not_a_subject(engine: Engine):
+    assert (
+        engine.answer("projected growth for medical records specialists").topic == "topic-outlook"
+    )
