@@ -342,6 +342,11 @@ class TipScheduler:
                         pace = len(chunk) / max(_time.perf_counter() - began, 1e-6)
                         ahead = int(pace * self.claim_ahead.total_seconds())
                         size = max(self.concurrency, ahead)
+        if not due:  # a quiet minute: the time to tidy up the database, not a busy one
+            try:
+                await self.store.checkpoint()
+            except Exception:
+                log.warning("tips tick: database checkpoint failed", exc_info=True)
         report.elapsed_ms = (_time.perf_counter() - started) * 1000
         if report.outcomes:
             counts = {o.value: report.count(o) for o in Outcome if report.count(o)}

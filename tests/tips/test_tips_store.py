@@ -444,3 +444,15 @@ def test_tip_orders_decode_like_json() -> None:
             assert _tip_order(text) == tuple(json.loads(text)), text
     assert _tip_order('[1, "a"]') == ("1", "a")
     assert _tip_order("[]") == () and _tip_order('[""]') == ("",)
+
+
+async def test_checkpoints_are_left_to_quiet_moments(store: SqliteTipStore, db_path: Path) -> None:
+    db = store._conn()
+    async with db.execute("PRAGMA wal_autocheckpoint") as cursor:
+        assert (await cursor.fetchone())[0] >= 4000  # a busy tick's ~1,000 pages fit
+    for guild in range(1, 30):
+        await configure(store, guild)
+    await store.checkpoint()
+    with sqlite3.connect(db_path) as other:  # every WAL frame is in the database file now
+        _, logged, copied = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert logged > 0 and copied == logged
