@@ -1,17 +1,19 @@
 """Daily-tip scheduler benchmark: one tick against 10,000 configured guilds on SQLite.
 
-    python benchmarks/bench_tips.py [--guilds 10000] [--hours 24] [--idle-runs 50]
+    python benchmarks/bench_tips.py [--guilds 10000] [--hours 48] [--idle-runs 50]
 
 Builds a temporary database of synthetic guilds (a realistic spread of time zones, mostly
 American, and of post times, clustered on the hour), then measures, with a no-op poster:
 
   (a) an idle tick: nothing is due (the common case, every ~minute, all day);
-  (b) minute-by-minute ticks over `--hours` hours, each posting the guilds due that minute
-      (the typical tick is the median; the busiest minute is shown too).
+  (b) minute-by-minute ticks over `--hours` hours, each posting the guilds due that minute:
+      the typical tick (the median) and the busiest ticks (e.g. ~500 guilds due at 09:00
+      New York). Day 1 is every guild's first tip ever (each starts its tip rotation);
+      day 2 is the steady state.
 
 It also counts asyncio tasks before, during and after ticks, to show that no per-guild tasks
 exist (during a tick there are at most `concurrency` short-lived workers).
-Target: <= 50 ms for an idle and for a typical tick. Run by hand; never a timed test.
+Target: <= 50 ms a tick - idle, typical, and the busiest. Run by hand; never a timed test.
 """
 
 from __future__ import annotations
@@ -141,6 +143,8 @@ class Sample:
     ms: float
     due: int
     posted: int
+    at: datetime = START
+    chunks: int = 0
 
 
 @dataclass
@@ -180,7 +184,9 @@ async def measure(path: Path, args: argparse.Namespace) -> tuple[Results, TaskWa
                 started = time.perf_counter()
                 report = await scheduler.tick()
                 elapsed = (time.perf_counter() - started) * 1000
-                results.busy.append(Sample(elapsed, report.due, len(report.posted)))
+                results.busy.append(
+                    Sample(elapsed, report.due, len(report.posted), clock.now, report.chunks)
+                )
                 if not report.more_due:
                     break
         results.tasks_after = len(asyncio.all_tasks())
@@ -196,7 +202,7 @@ def stats(samples: list[Sample]) -> tuple[float, float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--guilds", type=int, default=10_000)
-    parser.add_argument("--hours", type=int, default=24)
+    parser.add_argument("--hours", type=int, default=48)
     parser.add_argument("--idle-runs", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
@@ -214,14 +220,21 @@ def main() -> int:
 
     working = [s for s in results.busy if s.due]
     posted = sum(s.posted for s in results.busy)
-    peak = max(results.busy, key=lambda s: s.ms)
+
+    def day_of(sample: Sample) -> int:
+        return (sample.at - START).days + 1
+
+    busiest = {
+        day: max((s for s in working if day_of(s) == day), key=lambda s: s.ms)
+        for day in sorted({day_of(s) for s in working})
+    }
 
     def row(label: str, samples: list[Sample]) -> str:
         if not samples:
-            return f"{label:<32}{0:>7}"
+            return f"{label:<34}{0:>7}"
         med, p95, top = stats(samples)
         due = statistics.median(s.due for s in samples)
-        return f"{label:<32}{len(samples):>7}{due:>13.0f}{med:>11.2f}{p95:>9.2f}{top:>10.2f}"
+        return f"{label:<34}{len(samples):>7}{due:>13.0f}{med:>11.2f}{p95:>9.2f}{top:>10.2f}"
 
     python = sys.version.split()[0]
     print(f"tips scheduler benchmark: {args.guilds:,} guilds, SQLite (WAL), Python {python}")
@@ -231,16 +244,23 @@ def main() -> int:
     )
     print()
     print(
-        f"{'tick':<32}{'ticks':>7}{'guilds/tick':>13}{'median ms':>11}{'p95 ms':>9}{'max ms':>10}"
+        f"{'tick':<34}{'ticks':>7}{'guilds/tick':>13}{'median ms':>11}{'p95 ms':>9}{'max ms':>10}"
     )
-    print("-" * 82)
+    print("-" * 84)
     print(row("(a) idle: none due", results.idle))
     print(row(f"(b) every minute for {args.hours} h", results.busy))
     print(row("    only ticks with guilds due", working))
-    print(row("    busiest tick", [peak]))
+    print()
+    print("busiest tick of each day (the minute, UTC; guilds due; claim-send-record chunks):")
+    for day, peak in busiest.items():
+        what = "first tips: rotations start" if day == 1 else "steady state"
+        print(
+            f"    day {day} ({what}): {peak.ms:7.2f} ms at {peak.at:%H:%M}, "
+            f"{peak.due} due, {peak.posted} posted, {peak.chunks} chunk(s)"
+        )
     if posted:
         per_guild = sum(s.ms for s in working) / posted
-        print(f"\nper posted guild: {per_guild:.2f} ms of database work (claim + mark sent)")
+        print(f"\nper posted guild: {per_guild:.3f} ms (all ticks with guilds due)")
     no_extra = results.tasks_before == results.tasks_after and poster.peak <= 1 + args.concurrency
     print(
         f"asyncio tasks: {results.tasks_before} before, {results.tasks_after} after, at most "
@@ -249,9 +269,16 @@ def main() -> int:
     )
     idle = statistics.median(s.ms for s in results.idle)
     typical = statistics.median(s.ms for s in results.busy)
-    ok = max(idle, typical) <= TARGET_MS and no_extra
+    worst = max((s.ms for s in busiest.values()), default=0.0)
+    checks = {"idle": idle, "typical": typical, "busiest": worst}
+    ok = all(ms <= TARGET_MS for ms in checks.values()) and no_extra
     print(
-        f"target <= {TARGET_MS:.0f} ms: idle {idle:.2f} ms, typical {typical:.2f} ms -> "
+        f"target <= {TARGET_MS:.0f} ms a tick: "
+        + ", ".join(
+            f"{name} {ms:.2f} ms {'ok' if ms <= TARGET_MS else 'OVER'}"
+            for name, ms in checks.items()
+        )
+        + " -> "
         + ("PASS" if ok else "FAIL")
     )
     return 0 if ok else 1
