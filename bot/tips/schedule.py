@@ -310,11 +310,23 @@ def next_due(
     now_utc = _utc(now_utc)
     today = schedule.local_date(now_utc)
     day = today if after is None else max(today, after + timedelta(days=1))
+    if day > today:  # the usual case after a post: whatever the time, the first day qualifies
+        return _first_due(schedule, day)
     for _ in range(15):  # at most two weekend days are skipped in any week
         if not schedule.skips(day):
             at = schedule.scheduled_utc(day)
             if day != today or now_utc - at <= catchup:
                 return Due(day, at)
+        day += timedelta(days=1)
+    raise AssertionError("unreachable: a week always has a weekday")  # pragma: no cover
+
+
+@lru_cache(maxsize=8192)
+def _first_due(schedule: Schedule, day: date) -> Due:
+    """The first date from `day` on (a future date) that the schedule does not skip."""
+    for _ in range(15):
+        if not schedule.skips(day):
+            return Due(day, schedule.scheduled_utc(day))
         day += timedelta(days=1)
     raise AssertionError("unreachable: a week always has a weekday")  # pragma: no cover
 

@@ -600,6 +600,22 @@ def _config_update_sql(
     return f"UPDATE guild_config SET {', '.join(sets)} WHERE guild_id = ?"
 
 
+_MARK_SENT_CONFIG_SQL = _config_update_sql(
+    tuple(
+        (column, None)
+        for column in (
+            "last_posted_date",
+            "last_posted_at",
+            "last_tip_id",
+            "last_message_id",
+            "failures",
+        )
+    ),
+    True,
+    False,
+)
+
+
 def _posts_by_keys_sql(count: int) -> str:
     """Rows for `count` ``(guild_id, local_date)`` pairs: a join on a VALUES list probes the
     primary key once per pair (``(a, b) IN (VALUES ...)`` would scan the table)."""
@@ -1168,23 +1184,31 @@ class SqliteTipStore:
 
     def _statements(self, write: StoreWrite) -> list[tuple[str, tuple[object, ...]]]:
         """The SQL of a write (not `MarkUnconfirmed`, which reads before it writes)."""
-        if isinstance(write, MarkSent):
+        if isinstance(write, MarkSent):  # the bulk of a busy tick: its parameters directly
             stamp = ts(write.now)
             day = write.local_date.isoformat()
-            fields = {
-                "last_posted_date": day,
-                "last_posted_at": stamp,
-                "last_tip_id": write.tip_id,
-                "last_message_id": write.message_id,
-                "failures": 0,
-            }
+            rev, due = write.revision, write.next_due
             return [
                 (
                     self._MARK_SENT_SQL,
                     (stamp, write.message_id, write.guild_id, day, write.claimer),
                 ),
-                self._config_update(
-                    write.guild_id, write.now, fields, revision=write.revision, due=write.next_due
+                (
+                    _MARK_SENT_CONFIG_SQL,  # = _config_update(fields below, due=next_due)
+                    (
+                        day,  # last_posted_date
+                        stamp,  # last_posted_at
+                        write.tip_id,  # last_tip_id
+                        write.message_id,  # last_message_id
+                        0,  # failures
+                        stamp,  # updated_at
+                        rev,
+                        ts(due.at_utc),
+                        rev,
+                        due.local_date.isoformat(),
+                        rev,
+                        write.guild_id,
+                    ),
                 ),
             ]
         if isinstance(write, MarkFailed):

@@ -456,3 +456,18 @@ async def test_checkpoints_are_left_to_quiet_moments(store: SqliteTipStore, db_p
     with sqlite3.connect(db_path) as other:  # every WAL frame is in the database file now
         _, logged, copied = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         assert logged > 0 and copied == logged
+
+
+def test_the_mark_sent_fast_path_matches_the_general_update(tmp_path: Path) -> None:
+    store = SqliteTipStore(tmp_path / "x.sqlite3")
+    nxt = Due(DAY + timedelta(days=1), NOW + timedelta(days=1))
+    write = MarkSent(7, DAY, "p1", "a-tip", 99, NOW + timedelta(seconds=5.5), nxt, 4)
+    fields = {
+        "last_posted_date": DAY.isoformat(),
+        "last_posted_at": "2026-03-02T12:00:05Z",
+        "last_tip_id": "a-tip",
+        "last_message_id": 99,
+        "failures": 0,
+    }
+    general = store._config_update(7, write.now, fields, revision=4, due=nxt)
+    assert store._statements(write)[1] == general
