@@ -57,6 +57,12 @@ async def _run(settings: Settings) -> int:
     except discord.PrivilegedIntentsRequired:
         print("Discord refused a privileged intent; this bot needs none.", file=sys.stderr)
         return 1
+    except discord.ConnectionClosed as exc:  # the gateway ended the session for good
+        if exc.code == 4004:  # e.g. the token was reset while the bot ran
+            print("Discord rejected the token: check DISCORD_TOKEN.", file=sys.stderr)
+        else:
+            print(f"Discord closed the gateway: {exc.code} {exc.reason}".rstrip(), file=sys.stderr)
+        return 1
     except (aiohttp.ClientError, OSError) as exc:
         print(f"Could not reach Discord: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return 1

@@ -180,29 +180,66 @@ async def test_a_rejected_token_raises_login_failure(
     assert not fake_discord.gateway_frames  # never got as far as the gateway
 
 
+async def run_runner(settings: Settings) -> int:
+    from bot import runner
+
+    thresholds = gc.get_threshold()
+    try:
+        return await runner._run(settings)  # Route.BASE points at the fake (fixture)
+    finally:
+        gc.set_threshold(*thresholds)  # _make_bot tunes the GC for production
+
+
 async def test_runner_exits_1_with_a_clear_message_on_a_rejected_token(
     fake_discord: FakeDiscord,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from bot import runner
-
     settings = Settings(
         _env_file=None, discord_token="not-the-token", database_path=tmp_path / "db.sqlite3"
     )
-    thresholds = gc.get_threshold()
-    try:
-        code = await runner._run(settings)  # Route.BASE points at the fake (fixture)
-    finally:
-        gc.set_threshold(*thresholds)  # _make_bot tunes the GC for production
-    assert code == 1
+    assert await run_runner(settings) == 1
     captured = capsys.readouterr()
     assert captured.err.strip() == "Discord rejected the token: check DISCORD_TOKEN."
     assert "Traceback" not in captured.err + captured.out
     assert not error_logs(caplog)
     assert [r.path for r in fake_discord.requests] == ["/users/@me"]
     assert fake_discord.requests[0].status == 401
+
+
+async def test_runner_exits_1_when_the_gateway_refuses_the_token(
+    fake_discord: FakeDiscord,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """REST accepts the token, the gateway closes with 4004 (e.g. the token was reset)."""
+
+    async def refuse(ws: Any, data: Any) -> None:
+        await ws.close(code=4004, message=b"Authentication failed.")
+
+    monkeypatch.setattr(fake_discord, "_on_identify", refuse)
+    settings = Settings(
+        _env_file=None, discord_token=fake_discord.token, database_path=tmp_path / "db.sqlite3"
+    )
+    assert await run_runner(settings) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == "Discord rejected the token: check DISCORD_TOKEN."
+    assert "Traceback" not in captured.err + captured.out
+
+
+async def test_runner_exits_1_when_discord_is_unreachable(
+    fake_discord: FakeDiscord, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await fake_discord.stop()  # nothing listens on its port any more
+    settings = Settings(
+        _env_file=None, discord_token=fake_discord.token, database_path=tmp_path / "db.sqlite3"
+    )
+    assert await run_runner(settings) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Could not reach Discord: ClientConnectorError")
+    assert "Traceback" not in err
 
 
 CLI = textwrap.dedent(
