@@ -219,10 +219,7 @@ async def serve_fake() -> None:
 
 # ------------------------------------------------------------------- the bot's process
 async def bench(args: argparse.Namespace) -> None:
-    import discord
-    import yarl
-
-    from bot.runner import _make_bot
+    from bot.runner import _make_bot, point_at_discord
     from bot.settings import Settings
 
     child = await asyncio.create_subprocess_exec(
@@ -237,13 +234,15 @@ async def bench(args: argparse.Namespace) -> None:
     try:
         async with session.get(f"{control}/info") as response:
             info = await response.json()
-        discord.http.Route.BASE = info["api"]
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(info["gateway"])
-
         rss_before_start = rss_mb()
-        database = Path(scratch.name) / "db.sqlite3"
-        settings = Settings(_env_file=None, database_path=database)
-        bot = _make_bot(settings)  # as `medcode-bot run` does
+        settings = Settings(
+            _env_file=None,
+            database_path=Path(scratch.name) / "db.sqlite3",
+            discord_api_base=info["api"],
+            discord_gateway=info["gateway"],
+        )
+        point_at_discord(settings)  # as `medcode-bot run` does, then builds the bot:
+        bot = _make_bot(settings)
         task = asyncio.create_task(bot.start(info["token"]))
         await asyncio.wait_for(bot.wait_until_ready(), 30)
         await asyncio.sleep(0.2)  # on_ready (gc.collect + gc.freeze) has run

@@ -9,7 +9,6 @@ import logging
 import os
 import signal
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from .fake_discord import FakeDiscord
 from .medcode_support import embed, fields, is_ephemeral
 
 APOLOGY = "Sorry, something went wrong on my side. It has been logged."
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def fail_once(target: Any, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -242,47 +240,24 @@ async def test_runner_exits_1_when_discord_is_unreachable(
     assert "Traceback" not in err
 
 
-CLI = textwrap.dedent(
-    """
-    import sys, discord, yarl
-    discord.http.Route.BASE = sys.argv[1]
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(sys.argv[2])
-    from bot.cli import main
-    sys.argv = ["medcode-bot", "run"]
-    sys.exit(main())
-    """
-)
-
-
-async def run_cli(fake: FakeDiscord, token: str, tmp_path: Path) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "DISCORD_TOKEN": token,
+async def test_the_production_process_answers_ask(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """`medcode-bot run` in its own process (runner._make_bot: bounded connector, GC tuning;
+    pointed at the fake by its settings) answers /ask, then stops cleanly on SIGTERM.
+    (test_process.py covers run/sync/bad-token as processes; this adds an answer.)"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "MEDCODE_"))}
+    env |= {
+        "DISCORD_TOKEN": fake_discord.token,
+        "MEDCODE_DISCORD_API_BASE": fake_discord.api_base,
+        "MEDCODE_DISCORD_GATEWAY": fake_discord.gateway_url,
         "MEDCODE_DATABASE_PATH": str(tmp_path / "cli.sqlite3"),
-        "MEDCODE_LOG_LEVEL": "INFO",
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-c", CLI, fake.api_base, fake.gateway_url,
-        cwd=tmp_path, env=env,
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-
-
-async def test_cli_run_with_a_bad_token_exits_1_without_a_traceback(
-    fake_discord: FakeDiscord, tmp_path: Path
-) -> None:
-    proc = await run_cli(fake_discord, "not-the-token", tmp_path)
-    out, err = await asyncio.wait_for(proc.communicate(), 30)
-    assert proc.returncode == 1, err.decode()
-    assert "Discord rejected the token: check DISCORD_TOKEN." in err.decode()
-    assert "Traceback" not in (out + err).decode()
-
-
-async def test_cli_run_logs_in_answers_and_stops_cleanly_on_sigterm(
-    fake_discord: FakeDiscord, tmp_path: Path
-) -> None:
-    """The production path (runner._make_bot: bounded connector, GC tuning) in its own process."""
-    proc = await run_cli(fake_discord, fake_discord.token, tmp_path)
     try:
         async with asyncio.timeout(30):
             while fake_discord.identify is None:  # noqa: ASYNC110 (polling the fake's record)
