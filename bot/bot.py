@@ -121,7 +121,7 @@ class MedcodeBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("Ready as %s in %d server(s)", self.user, len(self.guilds))
         # Long-lived objects (knowledge base, caches) need no cyclic GC passes: see
-        # benchmarks/README and ../shared/notes/performance.md.
+        # README.md (Benchmarks) and ../shared/notes/performance.md.
         gc.collect()
         gc.freeze()
 

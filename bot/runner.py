@@ -28,7 +28,7 @@ def point_at_discord(settings: Settings) -> None:
 
 
 def _make_bot(settings: Settings) -> MedcodeBot:
-    # A bounded connection pool and a higher gen-0 GC threshold: see benchmarks/README.md.
+    # A bounded connection pool and a higher gen-0 GC threshold: see README.md (Benchmarks).
     gc.set_threshold(10_000, 10, 10)
     return MedcodeBot(settings, connector=aiohttp.TCPConnector(limit=100))
 
