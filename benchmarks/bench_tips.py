@@ -169,6 +169,7 @@ async def measure(path: Path, args: argparse.Namespace) -> tuple[Results, TaskWa
             catchup=timedelta(hours=6),
             claimer="bench",
             concurrency=args.concurrency,
+            **({"batch_size": args.batch_size} if args.batch_size else {}),
         )
         await scheduler.tick()  # warm-up (connection, statement cache)
         results.tasks_before = len(asyncio.all_tasks())
@@ -205,6 +206,7 @@ def main() -> int:
     parser.add_argument("--hours", type=int, default=48)
     parser.add_argument("--idle-runs", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--batch-size", type=int, default=0, help="default: the scheduler's")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -251,6 +253,15 @@ def main() -> int:
     print(row(f"(b) every minute for {args.hours} h", results.busy))
     print(row("    only ticks with guilds due", working))
     print()
+    minutes: dict[datetime, list[Sample]] = {}
+    for sample in working:
+        minutes.setdefault(sample.at, []).append(sample)
+    worst_at, worst = max(minutes.items(), key=lambda kv: sum(s.ms for s in kv[1]))
+    print(
+        f"busiest minute in all: {sum(s.ms for s in worst):.2f} ms over {len(worst)} tick(s) at "
+        f"{worst_at:%H:%M} UTC, {sum(s.posted for s in worst)} posted (a tick handles at most "
+        "batch_size guilds, then the loop ticks again at once)"
+    )
     print("busiest tick of each day (the minute, UTC; guilds due; claim-send-record chunks):")
     for day, peak in busiest.items():
         what = "first tips: rotations start" if day == 1 else "steady state"

@@ -273,7 +273,7 @@ class TipScheduler:
         retry_delays: Sequence[timedelta] = (timedelta(minutes=2), timedelta(minutes=5)),
         claim_lease: timedelta = timedelta(minutes=10),
         post_timeout: timedelta = timedelta(seconds=60),
-        batch_size: int = 500,
+        batch_size: int = 100,
         concurrency: int = 4,
         error_backoff: timedelta = timedelta(minutes=5),
         claim_ahead: timedelta = timedelta(seconds=1),
