@@ -7,6 +7,7 @@ Exit codes: 0 ok (for `ask`: answered), 1 not answered / invalid knowledge base 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -59,6 +60,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     engine = _engine(settings)
     interactive = sys.stdin.isatty()
     if interactive:
+        with contextlib.suppress(ImportError):  # line editing and history where available
+            import readline  # noqa: F401
         print("medcode-bot offline chat: ask about medical coding pay, credentials, states,")
         print("specialties and careers. Try: what does CRC pay? | CPC vs CCS | quit to leave.")
     while True:
