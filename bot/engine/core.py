@@ -64,6 +64,17 @@ INTENT_DEFAULTS = {
     "demand": "topic-outlook",
     "issuer": "topic-resources",
 }
+DISPLAY_ORDER = (
+    "credential",
+    "state",
+    "specialty",
+    "career_level",
+    "alt_career",
+    "cert_status",
+    "experience_band",
+    "work_model",
+    "topic",
+)
 DEFAULT_SUGGESTIONS = ("topic-national", "cred-cpc", "topic-remote", "topic-career-path")
 DEMAND_ORDER = {"very high": 5, "high": 4, "medium-high": 3, "medium": 2, "low-medium": 1, "low": 0}
 _RANGE = re.compile(r"(\d+)\s*[–-]\s*(\d+)|(\d+)\s*\+")
@@ -861,18 +872,9 @@ class Engine:
             return _join(f"{f.label}: {f.text}" for f in entry.facts[:4])
         return entry.summary or _join(entry.points[:2])
 
-    def _default_order(self, entry: Entry) -> tuple[int, int, str]:
-        order = (
-            "credential",
-            "state",
-            "specialty",
-            "career_level",
-            "alt_career",
-            "cert_status",
-            "experience_band",
-            "work_model",
-            "topic",
-        )
+    @staticmethod
+    def _default_order(entry: Entry) -> tuple[int, int, str]:
+        """Autocomplete's order for empty input: credentials, then ranked states, ..."""
         kind = entry.kind  # type: ignore[attr-defined]
         rank = getattr(entry, "rank", None) or getattr(entry, "level", None) or 99
-        return (order.index(kind) if kind in order else 99, rank, entry.name)
+        return (DISPLAY_ORDER.index(kind) if kind in DISPLAY_ORDER else 99, rank, entry.name)
