@@ -653,6 +653,18 @@ class Engine:
                 for s in states
             ]
             notes = ["The guide lists only its top 10 and lowest 5 states; others have no figure."]
+            for entry_id in a.entity_ids:  # "is Florida in the top 10?"
+                named = self.kb.entries[entry_id]
+                if isinstance(named, State) and named in states:
+                    notes.insert(0, f"{named.name} ranks {named.rank}: {named.salary.text}.")  # type: ignore[union-attr]
+                elif isinstance(named, State):
+                    where = (
+                        f"{named.name} is not among them: it ranks {named.rank} (mean "
+                        f"{named.salary.text})"
+                        if named.salary is not None
+                        else f"{named.name} is not among them: the guide has no figure for it"
+                    )
+                    notes.insert(0, where + ".")
             used: list[Entry] = list(states)
             remote = self._remote_point()
             if remote:

@@ -10,11 +10,7 @@ from rapidfuzz.utils import default_process
 
 from bot.engine import vocab
 from bot.knowledge.loader import KnowledgeBase
-from bot.knowledge.text import clean
-
-_INITIALS = re.compile(r"\b([A-Za-z])\.(?=[A-Za-z]\b)")
-_TOKEN = re.compile(r"[A-Za-z0-9]+|\+")
-_APOSTROPHE = re.compile(r"['’`]")
+from bot.knowledge.text import raw_tokens
 
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(19|20)\d\d")
@@ -36,8 +32,7 @@ def stem(word: str) -> str:
 
 def split(text: str) -> tuple[list[str], list[str]]:
     """Tokens in lower case and as typed (the case decides whether "OR" means Oregon)."""
-    text = _APOSTROPHE.sub("", _INITIALS.sub(r"\1", clean(text)))
-    raw = _join_spelled(_TOKEN.findall(text)[:MAX_TOKENS])
+    raw = _join_spelled(raw_tokens(text)[:MAX_TOKENS])
     return [t.lower() for t in raw], raw
 
 
@@ -241,7 +236,7 @@ class Matcher:
         unknown = [
             i
             for i, t in enumerate(toks)
-            if t not in self.known_words and len(t) >= 6 and not t.isdigit()
+            if t not in self.known_words and len(t) >= 5 and not t.isdigit()
         ]
         if not unknown:
             return hits
@@ -269,7 +264,7 @@ class Matcher:
                     if any(h.start < start or h.end > end for h in inside):
                         continue  # never cut an exact hit in half
                     window = " ".join(toks[start:end])
-                    cutoff = 80 if len(window) >= 8 else 83
+                    cutoff = 80 if len(window) >= 8 else 83 if len(window) >= 6 else 90
                     if inside:
                         cutoff = max(cutoff, 85)
                     found = process.extract(

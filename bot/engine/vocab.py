@@ -297,16 +297,6 @@ AMBIGUOUS_CODES = frozenset(
         "ct",
         "va",
         "mo",
-        "ne",
-        "sc",
-        "ar",
-        "ga",
-        "nd",
-        "wi",
-        "ky",
-        "ut",
-        "mi",
-        "nm",
     ]
 )
 # Never a state when typed in lower case, even after "in" ("is it for me", "in or out").

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_INITIALS = re.compile(r"\b([a-z])\.(?=[a-z]\b)")
-_TOKEN = re.compile(r"[a-z0-9]+|\+")
+_INITIALS = re.compile(r"\b([A-Za-z])\.(?=[A-Za-z]\b)")
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’`]s\b")
 _APOSTROPHE = re.compile(r"['’`]")
+_TOKEN = re.compile(r"[A-Za-z0-9]+|[+%]")
 
 
 def clean(text: str) -> str:
@@ -18,12 +19,16 @@ def clean(text: str) -> str:
     )
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-case word tokens; "D.C." becomes "dc", "what's" "whats", "8+" is "8", "+"."""
-    text = clean(text).lower()
-    text = _INITIALS.sub(r"\1", text)
-    text = _APOSTROPHE.sub("", text)
+def raw_tokens(text: str) -> list[str]:
+    """Word tokens as typed: "D.C." is "DC", "DC's" "DC", "what's" "whats", "8+" is "8", "+",
+    "10%" is "10", "%"."""
+    text = _INITIALS.sub(r"\1", clean(text))
+    text = _APOSTROPHE.sub("", _POSSESSIVE.sub("", text))
     return _TOKEN.findall(text)
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower() for t in raw_tokens(text)]
 
 
 def normalize(text: str) -> str:

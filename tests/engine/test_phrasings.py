@@ -339,3 +339,38 @@ def test_occupation_name_is_not_a_subject(engine: Engine):
     assert (
         engine.answer("projected growth for medical records specialists").topic == "topic-outlook"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("hawai medical coding pay", "state-hi"),  # five letters, one missing
+        ("coder salary in new jersy", "state-nj"),
+        ("DC's coder salary?", "state-dc"),  # possessive
+        ("texas's medical coder pay", "state-tx"),
+        ("how much in ga for coders", "state-ga"),  # not an English word: a code
+    ],
+)
+def test_short_typos_possessives_and_codes(engine: Engine, question, topic):
+    assert engine.answer(question).topic == topic
+
+
+def test_top_ten_states_is_not_the_top_ten_percent(engine: Engine):
+    assert engine.answer("top 10 states").topic == "state-dc"
+    assert engine.answer("top 10% earners").topic == "exp-top10"
+
+
+@pytest.mark.parametrize(
+    ("question", "note"),
+    [
+        ("is florida in the top 10 states", "Florida is not among them: the guide has no figure"),
+        ("is alabama one of the highest paying states", "Alabama is not among them: it ranks 45"),
+        ("is california a top paying state", "California ranks 2: $62,300"),
+    ],
+)
+def test_a_state_named_in_a_ranking_question_is_placed(engine: Engine, question, note):
+    assert any(n.startswith(note) for n in engine.answer(question).notes)
+
+
+def test_five_letter_words_are_not_forced_into_states(engine: Engine):
+    assert "state-tx" not in engine.answer("which texts should I study").entries
