@@ -11,8 +11,10 @@ from dataclasses import replace
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
+from bot.engine import vocab
 from bot.engine.answer import Answer, Field
 from bot.engine.matcher import Analysis, Matcher
+from bot.engine.study import TipIndex
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import (
     AltCareer,
@@ -24,6 +26,7 @@ from bot.knowledge.models import (
     Figure,
     Specialty,
     State,
+    Tip,
     Topic,
     WorkModel,
 )
@@ -64,6 +67,35 @@ INTENT_DEFAULTS = {
     "demand": "topic-outlook",
     "issuer": "topic-resources",
 }
+TIPS_SOURCE = "medcode-bot study tips (original, in the bot's own words)"
+TIP_LABELS = {
+    "cpt": "CPT",
+    "icd10cm": "ICD-10-CM",
+    "hcpcs": "HCPCS Level II",
+    "anatomy": "Anatomy",
+    "terminology": "Medical terminology",
+    "exam": "Exam strategy",
+    "career": "Career",
+    "compliance": "Compliance",
+}
+CODE_SUGGESTIONS = ("topic-exam-prep", "topic-resources")
+# Words that say nothing about which study tip is meant.
+STUDY_IGNORE = (
+    vocab.STOPWORDS
+    | vocab.DOMAIN
+    | {w for words in vocab.INTENTS.values() for w in words if " " not in w}
+    | {"use", "used", "using", "when", "does", "mean", "means", "explain", "work", "works"}
+)
+_CODE = re.compile(r"\b(?:\d{5}|\d{4}[FTU]|[A-TV-Z]\d{2}(?:\.[0-9A-Z]{1,4})?)\b")
+_CODE_WORDS = re.compile(r"\b(?:cpt|icd|hcpcs|code|codes)\b", re.IGNORECASE)
+_CODE_FOR = re.compile(r"\b(?:code|codes)\s+(?:for|of)\b|\bwhat(?:'?s| is) the code\b", re.I)
+
+
+def _asks_for_a_code(text: str) -> bool:
+    """ "what is CPT 99214", "ICD-10 code for type 2 diabetes": a code look-up."""
+    return bool(_CODE_FOR.search(text) or (_CODE.search(text) and _CODE_WORDS.search(text)))
+
+
 DISPLAY_ORDER = (
     "credential",
     "state",
@@ -103,6 +135,8 @@ class Engine:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self.matcher = Matcher(kb)
+        # Career tips retell the guide, whose own entries answer career questions.
+        self.study = TipIndex([t for t in kb.tips if t.category != "career"], STUDY_IGNORE)
         levels = sorted(kb.of_kind("career_level"), key=lambda e: e.level)  # type: ignore[attr-defined]
         self.levels: list[CareerLevel] = levels  # type: ignore[assignment]
         # Autocomplete reads these from memory: every name, alias and postal code, processed once.
@@ -193,6 +227,10 @@ class Engine:
                 "CRC pay? · coder salary in California · CPC vs CCS",
                 suggest=False,
             )
+        if _asks_for_a_code(query) and not any(
+            not isinstance(self.kb.entries[i], Topic) for i in a.entity_ids
+        ):
+            return self._code_lookup(query)
         answer = self._route(query, a)
         if a.unknown_place is None:
             return answer
@@ -243,11 +281,15 @@ class Engine:
             return self._by_years(query, a.years)
         if kinds:
             return self._kind_list(query, kinds[0], a.intents)
+        if a.figure_owner is not None:  # "28% more?": a figure only one entry states
+            return self._one(query, self.kb.entries[a.figure_owner], a.intents)
         if a.keywords:
             entry = self.kb.entries[a.keywords[0].entry_id]
             return self._one(query, entry, a.intents)
-        if a.figure_owner is not None:  # "28% more?": a figure only one entry states
-            return self._one(query, self.kb.entries[a.figure_owner], a.intents)
+        study = a.intents <= {"meaning", "compare", "list", "skills"}  # not a career question
+        tip = self.study.search(query) if study else None
+        if tip is not None:  # "when do I use modifier 25": a study question, not a career one
+            return self._tip_answer(query, tip)
         if "experience" in a.intents and self.kb.of_kind("experience_band"):
             return self._kind_list(query, "experience_band", a.intents)
         for intent in ("pay", "next", "previous", "path", "skills", "demand", "issuer"):
@@ -257,6 +299,30 @@ class Engine:
         return self._unanswered(
             query, "I couldn't match that to anything in the 2026 medical coding career guide."
         )
+
+    # -- study questions ------------------------------------------------------------------------
+    def _tip_answer(self, query: str, tip: Tip) -> Answer:
+        label = TIP_LABELS.get(tip.category, tip.category)
+        return Answer(
+            query=query,
+            answered=True,
+            topic=tip.id,
+            title=f"Study tip · {label}",
+            lead=tip.text,
+            sources=(tip.source or TIPS_SOURCE,),
+            entries=(tip.id,),
+        )
+
+    def _code_lookup(self, query: str) -> Answer:
+        lead = (
+            "I don't look up codes or quote code descriptions: CPT code descriptions are the "
+            "AMA's copyright. Find it in your current code book: the Alphabetic Index first, "
+            "then the Tabular List (ICD-10-CM) or the section's guidelines (CPT)."
+        )
+        tip = self.study.search(query)
+        fields = (Field(f"Related study tip ({tip.id})", tip.text),) if tip else ()
+        answer = self._unanswered(query, lead, ids=[i for i in CODE_SUGGESTIONS])
+        return replace(answer, title="Code look-ups are not something I do", fields=fields)
 
     # -- composing ------------------------------------------------------------------------------
     def _finish(

@@ -26,8 +26,10 @@ def stem(word: str) -> str:
     """A light suffix strip for weak topic words: "openings", "opening", "opened" -> "open"."""
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            break
+    # "sequence" and "sequencing" meet at "sequenc".
+    return word[:-1] if word.endswith("e") and len(word) >= 5 else word
 
 
 def split(text: str) -> tuple[list[str], list[str]]:

@@ -374,3 +374,37 @@ def test_a_state_named_in_a_ranking_question_is_placed(engine: Engine, question,
 
 def test_five_letter_words_are_not_forced_into_states(engine: Engine):
     assert "state-tx" not in engine.answer("which texts should I study").entries
+
+
+@pytest.mark.parametrize(
+    ("question", "tip"),
+    [
+        ("when do i use modifier 25", "cpt-modifier-25"),
+        ("what is placeholder x", "icd-placeholder-x"),
+        ("NEC vs NOS", "icd-nec-vs-nos"),
+        ("sepsis sequencing", "icd-sepsis-sequencing"),
+        ("what does -ectomy mean", "term-ectomy-otomy-ostomy"),
+        ("what is an ABN", "comp-abn"),
+    ],
+)
+def test_study_questions_are_answered_from_the_tips(engine: Engine, question, tip):
+    answer = engine.answer(question)
+    assert answer.answered and answer.topic == tip
+    assert answer.lead == next(t.text for t in engine.kb.tips if t.id == tip)
+    assert answer.sources
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is cpt 99214", "icd 10 code for type 2 diabetes", "whats the code for a flu shot"],
+)
+def test_code_lookups_are_declined_without_a_description(engine: Engine, question):
+    answer = engine.answer(question)
+    assert not answer.answered
+    assert "AMA's copyright" in answer.text
+    assert "code book" in answer.text
+
+
+def test_career_questions_still_beat_study_tips(engine: Engine):
+    assert engine.answer("what does CRC pay").topic == "cred-crc"
+    assert engine.answer("how much is 55000").topic == "topic-national"

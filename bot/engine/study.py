@@ -1,0 +1,57 @@
+"""Study questions ("when do I use modifier 25", "what is placeholder X") answered from the
+original study tips, by the words they share: rarer words weigh more (inverse document
+frequency), so "25" and "modifier" together find the modifier-25 tip."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from bot.engine.matcher import stem
+from bot.knowledge.models import Tip
+from bot.knowledge.text import tokens
+
+MIN_SCORE = 5.0  # about two rare shared words, or three common ones
+CLEAR_LEAD = 1.25  # the best tip must beat the second by this factor
+
+
+class TipIndex:
+    def __init__(self, tips: Sequence[Tip], ignore: Iterable[str]):
+        self.ignore = frozenset(ignore)
+        self.tips = list(tips)
+        self.words = [self._words(f"{t.text} {t.source or ''} {t.category}") for t in self.tips]
+        # A tip's id names its subject ("cpt-modifier-25"): words there count twice.
+        self.subjects = [self._words(t.id.replace("-", " ")) for t in self.tips]
+        df = Counter(w for words in self.words for w in words)
+        n = len(self.tips) or 1
+        self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
+
+    def _words(self, text: str) -> frozenset[str]:
+        return frozenset(stem(t) for t in tokens(text) if t not in self.ignore)
+
+    def search(self, question: str) -> Tip | None:
+        """The one tip that clearly answers the question's study words, else None."""
+        asked = self._words(question)
+        if not asked:
+            return None
+        scored = sorted(
+            (
+                (
+                    sum(self.idf[w] for w in asked & words)
+                    + sum(self.idf.get(w, 0.0) for w in asked & self.subjects[i]),
+                    i,
+                )
+                for i, words in enumerate(self.words)
+            ),
+            reverse=True,
+        )
+        if not scored or scored[0][0] < MIN_SCORE:
+            return None
+        best, index = scored[0]
+        if len(asked & (self.words[index] | self.subjects[index])) < min(2, len(asked)):
+            return None  # one shared word out of several is a coincidence, not a match
+        runner_up = scored[1][0] if len(scored) > 1 else 0.0
+        if runner_up and best < runner_up * CLEAR_LEAD:
+            return None
+        return self.tips[index]
