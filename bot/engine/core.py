@@ -234,13 +234,19 @@ class Engine:
         answer = self._route(query, a)
         if a.unknown_place is None:
             return answer
-        gap = f"The guide has no figure for {a.unknown_place}"
+        if a.unknown_place.isdigit():
+            gap = f"The guide's figures are for 2026; it has none for {a.unknown_place}"
+        else:
+            gap = f"The guide has no figure for {a.unknown_place}"
         if not answer.answered:
-            return replace(answer, lead=f"{gap}. It covers US states and DC only.")
+            return replace(answer, lead=f"{gap}.")
         if not a.hits:  # a general answer stands in for the place: say so first
-            return replace(
-                answer, lead=f"{gap}; here is the guide's national picture.\n{answer.lead}"
+            rest = (
+                "the guide's national picture"
+                if answer.topic == "topic-national"
+                else "what it has"
             )
+            return replace(answer, lead=f"{gap}; here is {rest}.\n{answer.lead}")
         return replace(answer, notes=(*answer.notes, f"{gap}; the figures above are not for it."))
 
     def _route(self, query: str, a: Analysis) -> Answer:
@@ -255,11 +261,11 @@ class Engine:
             )
         ranking = a.intents & {"highest", "lowest"}
         kinds = list(dict.fromkeys(a.kinds))
-        if a.off_domain and not entries and not a.domain:
+        if a.off_domain and not set(a.tokens) & vocab.CODING_WORDS:
             return self._unanswered(
                 query,
-                f"The guide covers medical coding careers only; it has no figures for "
-                f"{a.off_domain[0]}s.",
+                f"The guide covers medical coding careers only; it has nothing on "
+                f"{a.off_domain[0]} pay.",
             )
         if a.level is not None and not entries:
             level = next((lv for lv in self.levels if lv.level == a.level), None)
@@ -627,12 +633,12 @@ class Engine:
                 if state.salary is not None:
                     notes.append(
                         f"In {state.name} the guide's mean for all coders is {state.salary.text} "
-                        f"(rank {state.rank}); it does not break this down by state."
+                        f"(rank {state.rank}); it gives no {base.title.split(':')[0]} pay by state."
                     )
                 else:
                     notes.append(
-                        f"The guide has no figure for {state.name}; the pay above is the guide's "
-                        "national figure."
+                        f"The guide has no figure for {state.name}; the figures above are the "
+                        "guide's national ones."
                     )
                 used.append(state)
             sources = self._sources(used)
@@ -656,7 +662,7 @@ class Engine:
                 return self._one(query, entries[0], a.intents)
         kinds = {e.kind for e in entries}  # type: ignore[attr-defined]
         if "compare" in a.intents or len(kinds) == 1 or "pay" in a.intents:
-            return self._compare(query, entries)
+            return self._compare(query, entries, a.intents)
         main = entries[0]
         title, lead, fields, used, notes = self._describe(main, a.intents)
         for other in entries[1:]:
@@ -664,7 +670,7 @@ class Engine:
             used.append(other)
         return self._finish(query, main, title, lead, fields, used, notes, a.intents)
 
-    def _compare(self, query: str, entries: list[Entry]) -> Answer:
+    def _compare(self, query: str, entries: list[Entry], intents: set[str] = frozenset()) -> Answer:
         entries = entries[:4]
         fields = [Field(self._label(e), self._brief(e)) for e in entries]
         used = list(entries)
@@ -681,11 +687,16 @@ class Engine:
             else f"{self._label(e)}: {self._brief(e)}"
             for e, f in figures
         ]
-        lead = "Side by side, by the guide's figures. " + "; ".join(parts) + "."
+        lead = (
+            "Side by side, by the guide's figures. " + "; ".join(p.rstrip(".") for p in parts) + "."
+        )
         if len(known) >= 2:
             ordered = sorted(known, key=lambda pair: pair[1].sort_key, reverse=True)
             if ordered[0][1].sort_key != ordered[1][1].sort_key:
-                lead += f" {self._label(ordered[0][0])} has the higher range."
+                if "lowest" in intents and "highest" not in intents:
+                    lead += f" {self._label(ordered[-1][0])} pays less."
+                else:
+                    lead += f" {self._label(ordered[0][0])} pays more."
         notes = [
             f"The guide has no salary figure for {e.name}."
             for e in entries

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein, Indel
 from rapidfuzz.utils import default_process
 
 from bot.engine import vocab
@@ -39,14 +40,14 @@ def split(text: str) -> tuple[list[str], list[str]]:
 
 
 def _join_spelled(raw: list[str]) -> list[str]:
-    """ "c p c" and "C P C" are "cpc": runs of two or more single letters become one word."""
+    """ "c p c" and "C P C" are "cpc": runs of three or more single letters become one word."""
     out: list[str] = []
     run: list[str] = []
     for token in [*raw, ""]:
         if len(token) == 1 and token.isalpha():
             run.append(token)
             continue
-        if len(run) >= 2 and not {t.lower() for t in run} <= {"a", "i"}:
+        if len(run) >= 3:  # "c p c"; never "w a" (a word and an article), never a code
             out.append("".join(run))
         else:
             out += run
@@ -123,6 +124,11 @@ class Matcher:
                     if len(key.split(".")[0]) >= 2 and not _YEAR.fullmatch(key):
                         figures.setdefault(key, set()).add(entry.id)
         self.figures = {k: next(iter(v)) for k, v in figures.items() if len(v) == 1}
+        self.abbreviations = {
+            abbr.lower(): e.id
+            for e in kb.entries.values()
+            if len(abbr := getattr(e, "abbreviation", "") or "") >= 4
+        }
         self.max_phrase = max((k.count(" ") + 1 for k in self.phrases), default=1)
         self.max_phrase = min(self.max_phrase, MAX_PHRASE)
         # Typos are looked for among names and aliases of four characters or more.
@@ -168,6 +174,7 @@ class Matcher:
             else:
                 i += 1
         result.hits = self._fuzzy(toks, result.hits)
+        result.hits += self._abbreviation_typos(toks, result.hits)
         used = [False] * len(toks)
         for hit in result.hits:
             for j in range(hit.start, hit.end):
@@ -185,18 +192,71 @@ class Matcher:
         return result
 
     def _unknown_place(self, toks: list[str], raw: list[str], used: list[bool]) -> str | None:
-        """Capitalised words after "in" that name nothing the knowledge base knows."""
-        for i, token in enumerate(toks[:-1]):
-            if token != "in":
-                continue
-            words = []
-            for j in range(i + 1, min(len(toks), i + 4)):
-                if used[j] or toks[j] in self.known_words or not raw[j][:1].isupper():
-                    break
-                words.append(raw[j])
+        """What the question asks about that the knowledge base does not know: a place after
+        "in" ("in Canada", "in houston"), a kind of coding ("oncology coding"), a job ("an RHIT
+        make") or a year other than the guide's. None when everything asked is known."""
+
+        def unknown(j: int) -> bool:
+            word = toks[j]
+            return (
+                not used[j]
+                and word not in self.known_words
+                and word not in vocab.NATIONAL
+                and word.isalpha()
+                and (len(word) >= 4 or raw[j][:1].isupper() or word in vocab.SHORT_PLACES)
+            )
+
+        n = len(toks)
+        for i, token in enumerate(toks):
+            words: list[str] = []
+            if token in {"in", "from"}:  # in (the) X
+                j = i + 2 if i + 1 < n and toks[i + 1] == "the" else i + 1
+                while j < n and len(words) < 3 and unknown(j):
+                    words.append(raw[j])
+                    j += 1
+            elif token in vocab.CODING_WORDS and i > 0:  # X coding, X coders
+                j = i - 1
+                while j >= 0 and len(words) < 2 and unknown(j):
+                    words.insert(0, raw[j])
+                    j -= 1
+                if words:
+                    words.append(token)
+            elif token in {"a", "an"}:  # a(n) X make / earn
+                j = i + 1
+                while j < n and toks[j] in vocab.DOMAIN:
+                    j += 1
+                while j < n and len(words) < 3 and unknown(j):
+                    words.append(raw[j])
+                    j += 1
+                if not (j < n and toks[j] in vocab.INTENTS["pay"]):
+                    words = []
+            elif _YEAR.fullmatch(token) and token not in {"2024", "2026", "2034"}:
+                return token
             if words:
+                if token in {"in", "from"} and all(w.islower() for w in words):
+                    return " ".join(words).title()  # a place: "canada" -> "Canada"
+                if token in {"a", "an"} and len(words) == 1 and len(words[0]) <= 5:
+                    return words[0].upper()  # a job's initials: "rhit" -> "RHIT"
                 return " ".join(words)
         return None
+
+    def _abbreviation_typos(self, toks: list[str], hits: list[Hit]) -> list[Hit]:
+        """ "cmpa", "cobg", "circ": two letters swapped, one missing or extra in a credential's
+        abbreviation of four letters or more, when exactly one abbreviation is that close."""
+        taken = {j for h in hits for j in range(h.start, h.end)}
+        found = []
+        for i, token in enumerate(toks):
+            if i in taken or token in self.known_words or not 4 <= len(token) <= 7:
+                continue
+            near = {
+                owner
+                for abbr, owner in self.abbreviations.items()
+                if Indel.distance(token, abbr, score_cutoff=1) <= 1  # one letter missing or extra
+                or (sorted(token) == sorted(abbr) and DamerauLevenshtein.distance(token, abbr) == 1)
+            }
+            if len(near) == 1:
+                found.append(Hit(near.pop(), i, i + 1, "fuzzy", 90.0))
+        return found
 
     def _lookup(self, phrase: str, table: dict[str, str]) -> str | None:
         found = table.get(phrase)
@@ -279,6 +339,13 @@ class Matcher:
                     )
                     if not found:
                         continue
+                    # The misspelt word itself must look like a word of the name: "oncology
+                    # coding" is not "cardiology coding", though the phrases are close.
+                    found = [
+                        f for f in found if max(fuzz.ratio(toks[i], w) for w in f[0].split()) >= 80
+                    ]
+                    if not found:
+                        continue
                     score = found[0][1]
                     owner = self.fuzzy_owner[found[0][2]]
                     second = next(
@@ -326,7 +393,7 @@ class Matcher:
         for i, token in enumerate(toks):
             if token in vocab.KIND_WORDS and not used[i]:
                 result.kinds.append(vocab.KIND_WORDS[token])
-            if token in vocab.OFF_DOMAIN:
+            if token in vocab.OFF_DOMAIN or vocab.PROFESSION.search(token):
                 result.off_domain.append(token)
             if token in vocab.DOMAIN:
                 result.domain = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Intent -> single words or short phrases (normalised: lower case, no punctuation).
 INTENTS: dict[str, frozenset[str]] = {
     "pay": frozenset(
@@ -131,6 +133,7 @@ INTENTS: dict[str, frozenset[str]] = {
     | {"better", "which is better"},
     "highest": frozenset(
         [
+            "higher",
             "highest",
             "best",
             "top",
@@ -145,7 +148,18 @@ INTENTS: dict[str, frozenset[str]] = {
     )
     | {"pays the most", "pay the most", "highest paying", "best paying", "top paying"},
     "lowest": frozenset(
-        ["lowest", "worst", "least", "bottom", "minimum", "poorest", "smallest", "cheapest"]
+        [
+            "less",
+            "lower",
+            "lowest",
+            "worst",
+            "least",
+            "bottom",
+            "minimum",
+            "poorest",
+            "smallest",
+            "cheapest",
+        ]
     )
     | {"pays the least", "pay the least", "lowest paying"},
     "next": frozenset(
@@ -199,8 +213,6 @@ DOMAIN = frozenset(
         "codes",
         "medical",
         "billing",
-        "biller",
-        "billers",
         "certified",
         "certification",
         "career",
@@ -225,6 +237,18 @@ DOMAIN = frozenset(
 # Other professions: a question about them is not one the guide answers.
 OFF_DOMAIN = frozenset(
     [
+        "biller",
+        "billers",
+        "scribe",
+        "scribes",
+        "assistant",
+        "assistants",
+        "tech",
+        "techs",
+        "technician",
+        "technicians",
+        "technologist",
+        "technologists",
         "nurse",
         "nurses",
         "nursing",
@@ -276,6 +300,9 @@ OFF_DOMAIN = frozenset(
 
 # Two-letter postal codes that are also ordinary words: only an upper-case "OR" in a question
 # that is not shouted in capitals means Oregon.
+# Other professions by the shape of the word: cardiologists, pediatricians, psychiatrists.
+PROFESSION = re.compile(r"(?:olog|iatr)ists?$|icians?$")
+
 AMBIGUOUS_CODES = frozenset(
     [
         "in",
@@ -465,3 +492,12 @@ GREETINGS = frozenset(
         "nice",
     ]
 )
+
+# Words that name the coding job itself ("oncology CODING", "contract CODERS").
+CODING_WORDS = frozenset(["coder", "coders", "coding"])
+# The whole country: the guide's national figures are the answer, not a gap.
+NATIONAL = frozenset(
+    ["us", "usa", "america", "united", "states", "nationwide", "country", "nation"]
+)
+# Short place names that are not English words.
+SHORT_PLACES = frozenset(["uk", "uae", "nyc", "la", "sf", "dmv"])

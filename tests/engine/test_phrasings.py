@@ -408,3 +408,62 @@ def test_code_lookups_are_declined_without_a_description(engine: Engine, questio
 def test_career_questions_still_beat_study_tips(engine: Engine):
     assert engine.answer("what does CRC pay").topic == "cred-crc"
     assert engine.answer("how much is 55000").topic == "topic-national"
+
+
+@pytest.mark.parametrize(
+    ("question", "gap"),
+    [
+        ("how much do coders make in canada", "The guide has no figure for Canada"),
+        ("coder salary in toronto", "The guide has no figure for Toronto"),
+        ("how much do coders make in houston", "The guide has no figure for Houston"),
+        ("oncology coding salary", "The guide has no figure for oncology coding"),
+        ("dental coding salary", "The guide has no figure for dental coding"),
+        ("how much does an rhit make", "The guide has no figure for RHIT"),
+        ("what was the median salary in 2020", "it has none for 2020"),
+    ],
+)
+def test_what_the_guide_lacks_is_named_not_replaced_by_a_neighbour(engine: Engine, question, gap):
+    answer = engine.answer(question)
+    assert gap in answer.text
+    assert answer.topic not in {"spec-cardiology", "spec-outpatient", "cred-rhia"}
+
+
+def test_the_whole_country_is_not_a_gap(engine: Engine):
+    for question in ("how much do coders make in the US", "coder pay in the united states"):
+        answer = engine.answer(question)
+        assert answer.topic == "topic-national" and "no figure" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does a cardiologist make",
+        "er nurses pay",
+        "radiology techs salary",
+        "what do medical billers make",
+        "what does a medical assistant make",
+    ],
+)
+def test_other_jobs_get_no_coder_figure(engine: Engine, question):
+    answer = engine.answer(question)
+    assert not answer.answered and "$" not in answer.lead
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("cmpa salary", "cred-cpma"),
+        ("cobg coder pay", "cred-cobgc"),
+        ("circ cert salary", "cred-circc"),
+    ],
+)
+def test_abbreviation_typos(engine: Engine, question, topic):
+    assert engine.answer(question).topic == topic
+
+
+def test_which_pays_less_names_the_lower_one(engine: Engine):
+    assert "Louisiana pays less" in engine.answer("mississippi vs louisiana which pays less").lead
+
+
+def test_a_word_and_an_article_are_not_a_postal_code(engine: Engine):
+    assert "state-wa" not in engine.answer("how much do u make w a cedc").entries
