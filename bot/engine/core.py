@@ -232,6 +232,15 @@ class Engine:
         ):
             return self._code_lookup(query)
         answer = self._route(query, a)
+        if self._asks_exam_logistics(a):
+            answer = replace(
+                answer,
+                lead=(
+                    "The guide does not cover exam fees, dates, passing scores or registration: "
+                    "AAPC (CPC, CRC, CPMA) and AHIMA (CCS) "
+                    f"publish those. What the guide does have:\n{answer.lead}"
+                ),
+            )
         if a.unknown_place is None:
             return answer
         if a.unknown_place.isdigit():
@@ -305,6 +314,13 @@ class Engine:
         return self._unanswered(
             query, "I couldn't match that to anything in the 2026 medical coding career guide."
         )
+
+    def _asks_exam_logistics(self, a: Analysis) -> bool:
+        toks = set(a.tokens)
+        if not toks & vocab.LOGISTICS:
+            return False
+        credential = any(isinstance(self.kb.entries[i], Credential) for i in a.entity_ids)
+        return bool(toks & vocab.EXAM_WORDS) or (credential and bool(toks & {"passing", "pass"}))
 
     # -- study questions ------------------------------------------------------------------------
     def _tip_answer(self, query: str, tip: Tip) -> Answer:

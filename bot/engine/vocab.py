@@ -501,3 +501,35 @@ NATIONAL = frozenset(
 )
 # Short place names that are not English words.
 SHORT_PLACES = frozenset(["uk", "uae", "nyc", "la", "sf", "dmv"])
+
+# Exam logistics the guide does not cover: fees, dates, scores, registration.
+EXAM_WORDS = frozenset(["exam", "exams", "test", "tests"])
+LOGISTICS = frozenset(
+    [
+        "cost",
+        "costs",
+        "fee",
+        "fees",
+        "price",
+        "prices",
+        "date",
+        "dates",
+        "deadline",
+        "deadlines",
+        "register",
+        "registration",
+        "schedule",
+        "scheduling",
+        "passing",
+        "pass",
+        "rate",
+        "score",
+        "scores",
+        "retake",
+        "retakes",
+        "membership",
+        "voucher",
+        "proctored",
+        "online",
+    ]
+)

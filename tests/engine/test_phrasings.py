@@ -467,3 +467,27 @@ def test_which_pays_less_names_the_lower_one(engine: Engine):
 
 def test_a_word_and_an_article_are_not_a_postal_code(engine: Engine):
     assert "state-wa" not in engine.answer("how much do u make w a cedc").entries
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("how much do coders make in the golden state", "state-ca"),
+        ("lone star state coding salary", "state-tx"),
+        ("garden state coder pay", "state-nj"),
+        ("what do coders make in the last frontier", "state-ak"),
+        ("green mountain state pay", "state-vt"),
+        ("mountain state pay", "state-wv"),
+    ],
+)
+def test_state_nicknames(engine: Engine, question, topic):
+    assert engine.answer(question).topic == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how much does the cpc exam cost", "when is the next ccs exam date", "cpc pass rate?"],
+)
+def test_exam_logistics_are_named_as_not_covered(engine: Engine, question):
+    answer = engine.answer(question)
+    assert answer.lead.startswith("The guide does not cover exam fees, dates")
