@@ -96,6 +96,7 @@ def _asks_for_a_code(text: str) -> bool:
     return bool(_CODE_FOR.search(text) or (_CODE.search(text) and _CODE_WORDS.search(text)))
 
 
+AMOUNT_KINDS = ("career_level", "alt_career", "specialty", "cert_status", "experience_band")
 DISPLAY_ORDER = (
     "credential",
     "state",
@@ -232,6 +233,19 @@ class Engine:
         ):
             return self._code_lookup(query)
         answer = self._route(query, a)
+        if a.amount is not None and answer.answered and answer.topic in self.kb.entries:
+            figure = self._figure(self.kb.entries[answer.topic])
+            if figure is not None and figure.unit == "usd_year" and figure.low is not None:
+                high = figure.high if figure.high is not None else figure.low
+                where = (
+                    "below"
+                    if a.amount < figure.low
+                    else "above"
+                    if a.amount > high and not figure.open_ended
+                    else "within"
+                )
+                note = f"${a.amount:,.0f} is {where} the guide's {figure.text} for this."
+                answer = replace(answer, notes=(note, *answer.notes))
         if self._asks_exam_logistics(a):
             answer = replace(
                 answer,
@@ -292,6 +306,8 @@ class Engine:
             return self._several(query, entries, a)
         if len(entries) == 1:
             return self._one(query, entries[0], a.intents)
+        if a.amount is not None and not kinds and a.figure_owner is None:
+            return self._by_amount(query, a.amount, a.reaching)
         if a.years is not None and a.intents & {"pay", "experience"}:
             return self._by_years(query, a.years)
         if kinds:
@@ -900,6 +916,50 @@ class Engine:
             (),
             {"pay", "experience"},
         )
+
+    def _by_amount(self, query: str, amount: float, reaching: bool) -> Answer:
+        """ "is 45k good?", "which jobs pay 100k+": the amount against the guide's ranges."""
+        shown = f"${amount:,.0f}"
+        pool = [
+            e
+            for e in self.kb.of_kind(*AMOUNT_KINDS)
+            if (f := _salary(e)) is not None and f.unit == "usd_year" and f.low is not None
+        ]
+        national = self.kb.entries.get("topic-national")
+        median = (
+            next((f for f in national.facts if f.label.startswith("Median annual")), None)
+            if national
+            else None
+        )
+        if reaching:
+            hits = [
+                e
+                for e in pool
+                if (_salary(e).high or 0) >= amount
+                or (_salary(e).open_ended and (_salary(e).low or 0) >= amount)
+            ]  # type: ignore[union-attr]
+            hits.sort(key=lambda e: _salary(e).sort_key, reverse=True)  # type: ignore[union-attr]
+            if hits:
+                lead = f"Ranges in the guide that reach {shown} a year:"
+            else:
+                top = max(pool, key=lambda e: _salary(e).sort_key)  # type: ignore[union-attr]
+                lead = f"No range in the guide reaches {shown}; the highest is {top.name} at {_salary(top).text}."  # type: ignore[union-attr]
+                hits = [top]
+        else:
+            hits = [e for e in pool if _salary(e).low <= amount <= (_salary(e).high or 0)]  # type: ignore[union-attr,operator]
+            place = ""
+            if median is not None and median.low is not None:
+                side = "above" if amount > median.low else "below" if amount < median.low else "at"
+                place = f" It is {side} the national median of {median.text}."
+            lead = f"{shown} a year against the guide's figures.{place} Ranges it falls within:"
+            if not hits and all((_salary(e).high or 0) < amount for e in pool):  # type: ignore[union-attr]
+                return self._by_amount(query, amount, reaching=True)
+            if not hits:
+                lead = f"{shown} a year against the guide's figures.{place} It falls within none of the guide's ranges."
+        fields = [Field(e.name, self._brief(e)) for e in hits[:15]]
+        used = hits[:15] + ([national] if national else [])
+        main = hits[0] if hits else (national or pool[0])
+        return self._finish(query, main, f"{shown} and the guide", lead, fields, used, (), {"pay"})
 
     @staticmethod
     def _years_range(text: str) -> tuple[float | None, float]:

@@ -15,6 +15,12 @@ from bot.knowledge.text import raw_tokens
 
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(19|20)\d\d")
+_AMOUNT = re.compile(
+    r"\$?\s?(?P<k>\d{2,3})\s?k\b(?P<plus>\s?\+)?"
+    r"|\$\s?(?P<dollars>\d{1,3}(?:,\d{3})+|\d{4,6})"
+    r"|(?P<six>\b(?:6|six)[\s-]figures?\b)"
+)
+_REACHING = re.compile(r"\b(?:over|above|more than|at least|hit|reach|get to|or more)\b")
 
 MAX_TOKENS = 120  # a 4,000-character question is read up to here; the rest is noise
 MAX_PHRASE = 12
@@ -81,6 +87,8 @@ class Analysis:
     unknown_place: str | None = None  # "in Puerto Rico": a proper name the guide does not know
     greeting: bool = False  # only hellos, thanks and "help"
     figure_owner: str | None = None  # the one entry whose figures contain a number asked about
+    amount: float | None = None  # a pay amount in the question: "45k", "$60,000", "6 figures"
+    reaching: bool = False  # "pay 100k+", "hit 6 figures", "get to 80k": at least that much
 
     @property
     def entity_ids(self) -> list[str]:
@@ -189,6 +197,16 @@ class Matcher:
         }
         if len(owners) == 1:
             result.figure_owner = owners.pop()
+        lowered = text.lower()
+        if match := _AMOUNT.search(lowered):
+            if match["k"]:
+                result.amount = float(match["k"]) * 1000
+            elif match["dollars"]:
+                result.amount = float(match["dollars"].replace(",", ""))
+            else:
+                result.amount = 100_000.0
+            result.reaching = bool(_REACHING.search(lowered) or match["plus"] or match["six"])
+            result.intents.add("pay")
         return result
 
     def _unknown_place(self, toks: list[str], raw: list[str], used: list[bool]) -> str | None:
@@ -228,7 +246,9 @@ class Matcher:
                 while j < n and len(words) < 3 and unknown(j):
                     words.append(raw[j])
                     j += 1
-                if not (j < n and toks[j] in vocab.INTENTS["pay"]):
+                if not (
+                    j < n and toks[j] in vocab.PAY_VERBS
+                ):  # "an RHIT make", not "a good salary"
                     words = []
             elif _YEAR.fullmatch(token) and token not in {"2024", "2026", "2034"}:
                 return token

@@ -533,3 +533,4 @@ LOGISTICS = frozenset(
         "online",
     ]
 )
+PAY_VERBS = frozenset(["make", "makes", "earn", "earns", "get", "gets", "paid", "pull", "pulls"])

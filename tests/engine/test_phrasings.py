@@ -491,3 +491,40 @@ def test_state_nicknames(engine: Engine, question, topic):
 def test_exam_logistics_are_named_as_not_covered(engine: Engine, question):
     answer = engine.answer(question)
     assert answer.lead.startswith("The guide does not cover exam fees, dates")
+
+
+def test_which_jobs_reach_an_amount(engine: Engine):
+    answer = engine.answer("which coding jobs pay 100k+")
+    names = {f.name for f in answer.fields}
+    assert {"Medical Coding Consultant", "Director of HIM/Coding", "Revenue Cycle Manager"} <= names
+    assert "$48,780" not in answer.lead
+
+
+def test_an_amount_beyond_every_range_says_so(engine: Engine):
+    answer = engine.answer("can i make 200k coding")
+    assert answer.lead.startswith("No range in the guide reaches $200,000")
+
+
+def test_an_amount_is_placed_against_the_median_and_ranges(engine: Engine):
+    answer = engine.answer("is 45k good for a first coding job")
+    assert "below the national median of $48,780" in answer.lead
+    assert "General Outpatient" in {f.name for f in answer.fields}
+
+
+def test_an_offer_is_placed_in_the_named_entrys_range(engine: Engine):
+    answer = engine.answer("got offered 60k for a remote hcc job good deal?")
+    assert answer.topic == "spec-risk-adjustment"
+    assert answer.notes[0] == "$60,000 is within the guide's $55,000–$72,000 for this."
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("rads coding salary", "spec-radiology"),
+        ("IP coding salary", "spec-inpatient"),
+        ("what about ob", "spec-obgyn"),
+        ("cpc + mgmt experience pay?", "cert-cpc-management"),
+    ],
+)
+def test_member_shorthand(engine: Engine, question, topic):
+    assert engine.answer(question).topic == topic
