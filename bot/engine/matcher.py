@@ -142,6 +142,14 @@ class Matcher:
         # Typos are looked for among names and aliases of four characters or more.
         self.fuzzy_choices = [k for k in self.phrases if len(k) >= 4]
         self.fuzzy_owner = [self.phrases[k] for k in self.fuzzy_choices]
+        # A typo keeps the number of words: a window of n words is compared with names of n
+        # words (and, for one word, of two: "newjersey").
+        by_words: dict[int, list[str]] = {}
+        for choice in self.fuzzy_choices:
+            by_words.setdefault(choice.count(" ") + 1, []).append(choice)
+        self.fuzzy_by_words = {
+            n: by_words.get(n, []) + (by_words.get(2, []) if n == 1 else []) for n in range(1, 5)
+        }
         intent_words = {w for words in vocab.INTENTS.values() for w in words}
         self.known_words = (
             {t for k in (*self.phrases, *self.keywords) for t in k.split()}
@@ -157,6 +165,10 @@ class Matcher:
         self.max_intent = max(p.count(" ") + 1 for p in self.intent_phrases)
         # "Did you mean": every name and alias, against the question's content words only.
         self.suggest_choices = list(self.phrases)
+        self.by_prefix: dict[str, set[str]] = {}
+        for choice in self.suggest_choices:
+            for word in choice.split():
+                self.by_prefix.setdefault(word[:3], set()).add(choice)
         self.filler = (
             {w for w in intent_words if " " not in w} | vocab.STOPWORDS | vocab.DOMAIN
         ) - {t for k in self.phrases for t in k.split()}
@@ -349,9 +361,10 @@ class Matcher:
                     cutoff = 80 if len(window) >= 8 else 83 if len(window) >= 6 else 90
                     if inside:
                         cutoff = max(cutoff, 85)
+                    choices = self.fuzzy_by_words[end - start]
                     found = process.extract(
                         window,
-                        self.fuzzy_choices,
+                        choices,
                         scorer=fuzz.ratio,
                         processor=None,
                         score_cutoff=cutoff,
@@ -367,12 +380,12 @@ class Matcher:
                     if not found:
                         continue
                     score = found[0][1]
-                    owner = self.fuzzy_owner[found[0][2]]
+                    owner = self.phrases[found[0][0]]
                     second = next(
                         (
-                            self.fuzzy_owner[f[2]]
+                            self.phrases[f[0]]
                             for f in found[1:]
-                            if self.fuzzy_owner[f[2]] != owner and score - f[1] < 3
+                            if self.phrases[f[0]] != owner and score - f[1] < 3
                         ),
                         None,
                     )
@@ -433,9 +446,13 @@ class Matcher:
         query = default_process(" ".join(words))[:200]
         if not query:
             return []
+        # Only names sharing a word's first three letters with the question are worth scoring.
+        pool = sorted({c for w in words for c in self.by_prefix.get(w[:3], ())})
+        if not pool:
+            return []
         found = process.extract(
             query,
-            self.suggest_choices,
+            pool,
             scorer=fuzz.token_set_ratio,
             processor=None,
             score_cutoff=cutoff,

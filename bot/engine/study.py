@@ -24,6 +24,11 @@ class TipIndex:
         # A tip's id names its subject ("cpt-modifier-25"): words there count twice.
         self.subjects = [self._words(t.id.replace("-", " ")) for t in self.tips]
         df = Counter(w for words in self.words for w in words)
+        # Which tips hold a word: only those are scored.
+        self.holding: dict[str, list[int]] = {}
+        for i, (words, subject) in enumerate(zip(self.words, self.subjects, strict=True)):
+            for word in words | subject:
+                self.holding.setdefault(word, []).append(i)
         n = len(self.tips) or 1
         self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
 
@@ -35,14 +40,15 @@ class TipIndex:
         asked = self._words(question)
         if not asked:
             return None
+        candidates = {i for w in asked for i in self.holding.get(w, ())}
         scored = sorted(
             (
                 (
-                    sum(self.idf[w] for w in asked & words)
+                    sum(self.idf[w] for w in asked & self.words[i])
                     + sum(self.idf.get(w, 0.0) for w in asked & self.subjects[i]),
                     i,
                 )
-                for i, words in enumerate(self.words)
+                for i in candidates
             ),
             reverse=True,
         )

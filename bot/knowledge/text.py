@@ -11,8 +11,13 @@ _APOSTROPHE = re.compile(r"['’`]")
 _TOKEN = re.compile(r"[A-Za-z0-9]+|[+%]")
 
 
+_ASCII_CONTROLS = {i: None for i in range(32)} | {9: " ", 10: " ", 13: " ", 127: None}
+
+
 def clean(text: str) -> str:
     """NFKC, without format characters (zero-width spaces, joiners, bidi marks) or controls."""
+    if text.isascii():  # the common case, and NFKC leaves ASCII alone
+        return text.translate(_ASCII_CONTROLS)
     text = unicodedata.normalize("NFKC", text)
     return "".join(
         ch if unicodedata.category(ch)[0] != "C" else (" " if ch in "\n\r\t" else "") for ch in text
