@@ -284,6 +284,9 @@ class Engine:
             )
         ranking = a.intents & {"highest", "lowest"}
         kinds = list(dict.fromkeys(a.kinds))
+        if ranking and a.unknown_place and all(isinstance(e, Topic) for e in entries):
+            # "which employer pays the best": the guide ranks no employers.
+            return self._unanswered(query, f"The guide has no figures for {a.unknown_place}.")
         if a.off_domain and not set(a.tokens) & vocab.CODING_WORDS:
             return self._unanswered(
                 query,
@@ -692,6 +695,8 @@ class Engine:
             entries = specific
             if len(entries) == 1:
                 return self._one(query, entries[0], a.intents)
+        if not specific and "compare" not in a.intents:
+            return self._one(query, entries[0], a.intents)  # topics only: the first is the subject
         kinds = {e.kind for e in entries}  # type: ignore[attr-defined]
         if "compare" in a.intents or len(kinds) == 1 or "pay" in a.intents:
             return self._compare(query, entries, a.intents)
@@ -752,10 +757,13 @@ class Engine:
             if not states:
                 return self._unanswered(query, "The guide ranks no states.")
             best = states[0]
+            if a.ordinal and a.ordinal <= len(states):  # "the #3 highest paying state"
+                best = states[a.ordinal - 1]
             word = "highest" if direction == "highest" else "lowest"
+            place = f"number {a.ordinal} " if a.ordinal and best is not states[0] else ""
             lead = (
-                f"The {word}-paying state in the guide is {best.name} at {best.salary.text} "  # type: ignore[union-attr]
-                "(mean annual salary)."
+                f"The {place}{word}-paying state in the guide is {best.name} at "
+                f"{best.salary.text} (mean annual salary)."  # type: ignore[union-attr]
             )
             fields = [
                 Field(f"{s.rank}. {s.name}", s.salary.text + (f" ({s.notes})" if s.notes else ""))  # type: ignore[union-attr]

@@ -20,6 +20,21 @@ _AMOUNT = re.compile(
     r"|\$\s?(?P<dollars>\d{1,3}(?:,\d{3})+|\d{4,6})"
     r"|(?P<six>\b(?:6|six)[\s-]figures?\b)"
 )
+_ORDINAL_WORDS = {
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
+_ORDINAL = re.compile(
+    r"(?:#\s?|\bnumber\s|\bno\.\s?)(?P<n>[1-9]\d?)\b|\b(?P<n2>[1-9]\d?)(?:st|nd|rd|th)\b"
+    r"|\b(?P<word>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b"
+)
 _REACHING = re.compile(r"\b(?:over|above|more than|at least|hit|reach|get to|or more)\b")
 
 MAX_TOKENS = 120  # a 4,000-character question is read up to here; the rest is noise
@@ -87,6 +102,7 @@ class Analysis:
     unknown_place: str | None = None  # "in Puerto Rico": a proper name the guide does not know
     greeting: bool = False  # only hellos, thanks and "help"
     figure_owner: str | None = None  # the one entry whose figures contain a number asked about
+    ordinal: int | None = None  # "#3", "3rd", "third", "number 3": a place in a ranking
     amount: float | None = None  # a pay amount in the question: "45k", "$60,000", "6 figures"
     reaching: bool = False  # "pay 100k+", "hit 6 figures", "get to 80k": at least that much
 
@@ -210,6 +226,10 @@ class Matcher:
         if len(owners) == 1:
             result.figure_owner = owners.pop()
         lowered = text.lower()
+        if match := _ORDINAL.search(lowered):
+            word = match["word"]
+            number = match["n"] or match["n2"]
+            result.ordinal = int(number) if number else _ORDINAL_WORDS[word]
         if match := _AMOUNT.search(lowered):
             if match["k"]:
                 result.amount = float(match["k"]) * 1000
@@ -238,6 +258,8 @@ class Matcher:
 
         n = len(toks)
         for i, token in enumerate(toks):
+            if token in vocab.UNCOVERED and not used[i]:
+                return raw[i]
             words: list[str] = []
             if token in {"in", "from"}:  # in (the) X
                 j = i + 2 if i + 1 < n and toks[i + 1] == "the" else i + 1
@@ -262,6 +284,13 @@ class Matcher:
                     j < n and toks[j] in vocab.PAY_VERBS
                 ):  # "an RHIT make", not "a good salary"
                     words = []
+            elif token in vocab.INTENTS["highest"] | vocab.INTENTS["lowest"]:  # best X, top X
+                j = i + 1
+                while j < n and toks[j] in vocab.CODING_WORDS | vocab.INTENTS["pay"]:
+                    j += 1
+                while j < n and len(words) < 2 and unknown(j):
+                    words.append(raw[j])
+                    j += 1
             elif _YEAR.fullmatch(token) and token not in {"2024", "2026", "2034"}:
                 return token
             if words:

@@ -534,3 +534,30 @@ LOGISTICS = frozenset(
     ]
 )
 PAY_VERBS = frozenset(["make", "makes", "earn", "earns", "get", "gets", "paid", "pull", "pulls"])
+# Things the guide ranks nothing by: "which employer pays best", "best coding school".
+UNCOVERED = frozenset(
+    [
+        "employer",
+        "employers",
+        "company",
+        "companies",
+        "school",
+        "schools",
+        "program",
+        "programs",
+        "course",
+        "courses",
+        "bootcamp",
+        "bootcamps",
+        "college",
+        "colleges",
+        "university",
+        "universities",
+        "website",
+        "websites",
+        "app",
+        "apps",
+        "agency",
+        "agencies",
+    ]
+)

@@ -528,3 +528,42 @@ def test_an_offer_is_placed_in_the_named_entrys_range(engine: Engine):
 )
 def test_member_shorthand(engine: Engine, question, topic):
     assert engine.answer(question).topic == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("what's the #3 highest paying state", "state-nj"),
+        ("third highest paying state", "state-nj"),
+        ("2nd lowest paying state", "state-la"),
+    ],
+)
+def test_ordinal_place_in_a_ranking(engine: Engine, question, topic):
+    assert engine.answer(question).topic == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which employer pays the best",
+        "best company to work for as a remote coder",
+        "what hospital pays coders the most",
+        "best coding school online",
+    ],
+)
+def test_rankings_of_things_the_guide_does_not_rank(engine: Engine, question):
+    answer = engine.answer(question)
+    assert not answer.answered and "no figure" in answer.text and "$" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("is getting certified really worth it or nah", "topic-premium"),
+        ("what do people with 3 or more aapc certs make", "topic-premium"),
+        ("im tired of coding what else can i do", "topic-alt-careers"),
+        ("where do these numbers come from", "topic-salary-sources"),
+    ],
+)
+def test_more_member_phrasings(engine: Engine, question, topic):
+    assert engine.answer(question).topic == topic
