@@ -559,5 +559,9 @@ UNCOVERED = frozenset(
         "apps",
         "agency",
         "agencies",
+        "hospital",
+        "hospitals",
+        "clinic",
+        "clinics",
     ]
 )
