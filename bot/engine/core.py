@@ -17,6 +17,7 @@ from bot.engine.matcher import Analysis, Matcher
 from bot.engine.study import TipIndex
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import (
+    TIP_CATEGORY_LABELS,
     AltCareer,
     CareerLevel,
     CertStatus,
@@ -68,16 +69,6 @@ INTENT_DEFAULTS = {
     "issuer": "topic-resources",
 }
 TIPS_SOURCE = "medcode-bot study tips (original, in the bot's own words)"
-TIP_LABELS = {
-    "cpt": "CPT",
-    "icd10cm": "ICD-10-CM",
-    "hcpcs": "HCPCS Level II",
-    "anatomy": "Anatomy",
-    "terminology": "Medical terminology",
-    "exam": "Exam strategy",
-    "career": "Career",
-    "compliance": "Compliance",
-}
 CODE_SUGGESTIONS = ("topic-exam-prep", "topic-resources")
 # Words that say nothing about which study tip is meant.
 STUDY_IGNORE = (
@@ -343,7 +334,7 @@ class Engine:
 
     # -- study questions ------------------------------------------------------------------------
     def _tip_answer(self, query: str, tip: Tip) -> Answer:
-        label = TIP_LABELS.get(tip.category, tip.category)
+        label = TIP_CATEGORY_LABELS.get(tip.category, tip.category)
         return Answer(
             query=query,
             answered=True,

@@ -14,7 +14,7 @@ from discord.ext import commands, tasks
 
 from bot.errors import UserError
 from bot.exts._embeds import clip
-from bot.knowledge.models import Tip, TipCategory
+from bot.knowledge.models import TIP_CATEGORY_LABELS, Tip, TipCategory
 from bot.tips import (
     NoTipsError,
     PostFailure,
@@ -33,16 +33,7 @@ log = logging.getLogger(__name__)
 
 NO_PINGS = discord.AllowedMentions.none()
 TIP_COLOUR = discord.Colour.gold()
-CATEGORY_LABELS = {
-    "cpt": "CPT",
-    "icd10cm": "ICD-10-CM",
-    "hcpcs": "HCPCS Level II",
-    "anatomy": "Anatomy",
-    "terminology": "Medical terminology",
-    "exam": "Exam strategy",
-    "career": "Career",
-    "compliance": "Compliance",
-}
+CATEGORY_LABELS = TIP_CATEGORY_LABELS
 CATEGORY_CHOICES = [
     app_commands.Choice(name=CATEGORY_LABELS.get(c, c), value=c) for c in get_args(TipCategory)
 ]

@@ -215,6 +215,19 @@ TipCategory = Literal[
 ]
 
 
+# How each tip category is shown to members.
+TIP_CATEGORY_LABELS: dict[str, str] = {
+    "cpt": "CPT",
+    "icd10cm": "ICD-10-CM",
+    "hcpcs": "HCPCS Level II",
+    "anatomy": "Anatomy",
+    "terminology": "Medical terminology",
+    "exam": "Exam strategy",
+    "career": "Career",
+    "compliance": "Compliance",
+}
+
+
 class Tip(_Strict):
     id: EntryId
     category: TipCategory
