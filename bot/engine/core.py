@@ -25,6 +25,7 @@ from bot.knowledge.models import (
     Entry,
     ExperienceBand,
     Figure,
+    Place,
     Specialty,
     State,
     Tip,
@@ -45,6 +46,7 @@ KIND_LABEL = {
     "cert_status": "certification status",
     "experience_band": "experience level",
     "work_model": "work model",
+    "place": "place",
     "topic": "topic",
 }
 KIND_PLURAL = {
@@ -56,6 +58,7 @@ KIND_PLURAL = {
     "cert_status": "certification statuses",
     "experience_band": "experience levels",
     "work_model": "work models",
+    "place": "places",
     "topic": "topics",
 }
 # What a question with an intent but no named entry is about (ids may be absent: then skipped).
@@ -97,6 +100,7 @@ DISPLAY_ORDER = (
     "cert_status",
     "experience_band",
     "work_model",
+    "place",
     "topic",
 )
 DEFAULT_SUGGESTIONS = ("topic-national", "cred-cpc", "topic-remote", "topic-career-path")
@@ -417,6 +421,8 @@ class Engine:
         points = "".join(f"\n• {p}" for p in entry.points)
         if isinstance(entry, State):
             return self._state(entry)
+        if isinstance(entry, Place):
+            return self._place(entry)
         if isinstance(entry, Credential):
             return self._credential(entry, intents)
         if isinstance(entry, Specialty):
@@ -519,6 +525,27 @@ class Engine:
             notes.append(remote[0])
             used += remote[1]
         return state.name, lead, fields, used, notes
+
+    def _place(self, place: Place) -> tuple[str, str, list[Field], list[Entry], list[str]]:
+        """A city points to its state; a place abroad gets the plain fact and the US picture."""
+        if place.state is None:
+            _title, lead, fields, used, notes = (
+                self._describe(self.kb.entries["topic-national"], set())
+                if "topic-national" in self.kb.entries
+                else (place.name, "", [], [], [])
+            )
+            lead = (
+                f"The guide has no figure for {place.name}: it covers the United States only. "
+                f"For reference, the US picture: {lead}"
+            )
+            return place.name, lead, fields, used, notes
+        state = self.kb.entries[place.state]
+        _title, lead, fields, used, notes = self._state(state)  # type: ignore[arg-type]
+        lead = (
+            f"The guide has no figure for {place.name}: it gives figures by state, not by "
+            f"city. {place.name} is in {state.name}. {lead}"
+        )
+        return place.name, lead, fields, [state, *used], notes
 
     def _remote_point(self) -> tuple[str, list[Entry]] | None:
         work = next((e for e in self.kb.of_kind("work_model") if "full" in e.name.lower()), None)
@@ -645,8 +672,8 @@ class Engine:
 
     # -- several entries ------------------------------------------------------------------------
     def _several(self, query: str, entries: list[Entry], a: Analysis) -> Answer:
-        states = [e for e in entries if isinstance(e, State)]
-        others = [e for e in entries if not isinstance(e, State)]
+        states = [e for e in entries if isinstance(e, State | Place)]
+        others = [e for e in entries if not isinstance(e, State | Place)]
         if states and others:
             # "what does CRC pay in Ohio": answer the part the guide covers, say what it does not.
             if len(others) == 1:
@@ -656,6 +683,18 @@ class Engine:
             notes = list(base.notes)
             used = [self.kb.entries[i] for i in base.entries]
             for state in states:
+                if isinstance(state, Place):  # "CRC pay in Los Angeles": the city's state
+                    where = f"The guide has no figure for {state.name}"
+                    if state.state is None:
+                        notes.append(f"{where}; it covers the United States only.")
+                        used.append(state)
+                        continue
+                    notes.append(
+                        f"{where}; it gives figures by state, and it is in "
+                        f"{self.kb.entries[state.state].name}."
+                    )
+                    used.append(state)
+                    state = self.kb.entries[state.state]
                 if state.salary is not None:
                     notes.append(
                         f"In {state.name} the guide's mean for all coders is {state.salary.text} "
@@ -708,10 +747,10 @@ class Engine:
         figures = [(e, self._figure(e)) for e in entries]
         known = [(e, f) for e, f in figures if f is not None and f.unit in {"usd_year", None}]
         parts = [
-            f"{self._label(e)}: {f.text}"
+            f"{self._label(e)}{self._state_of(e)}: {f.text}"
             if f
             else f"{self._label(e)}: no figure in the guide"
-            if isinstance(e, State)
+            if isinstance(e, State | Place)
             else f"{self._label(e)}: {self._brief(e)}"
             for e, f in figures
         ]
@@ -987,12 +1026,20 @@ class Engine:
         return [self.kb.entries[i] for i in ids if i in self.kb.entries]
 
     def _figure(self, entry: Entry) -> Figure | None:
+        if isinstance(entry, Place):
+            return self._figure(self.kb.entries[entry.state]) if entry.state else None
         if isinstance(entry, Credential):
             for other in self._refs(entry.salary_from):
                 if (fig := _salary(other)) is not None:
                     return fig
             return None
         return _salary(entry)
+
+    def _state_of(self, entry: Entry) -> str:
+        """ " (Texas)" after a city's name, where a state figure stands in for it."""
+        if isinstance(entry, Place) and entry.state:
+            return f" ({self.kb.entries[entry.state].name}, the state)"
+        return ""
 
     @staticmethod
     def _label(entry: Entry) -> str:
@@ -1005,6 +1052,11 @@ class Engine:
 
     def _brief(self, entry: Entry) -> str:
         """One line with an entry's key figures, for comparisons and lists."""
+        if isinstance(entry, Place):
+            if entry.state is None:
+                return "Outside the United States: no figure in the guide"
+            state = self.kb.entries[entry.state]
+            return f"No city figure; its state, {state.name}: {self._brief(state)}"
         if isinstance(entry, State):
             if entry.salary is None:
                 return "No figure in the guide"

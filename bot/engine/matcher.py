@@ -408,6 +408,21 @@ class Matcher:
                     ]
                     if not found:
                         continue
+                    # Close calls are settled by a typo model that counts a swap of two
+                    # letters as one slip ("indaina" is Indiana, not India).
+                    close = [f for f in found if found[0][1] - f[1] < 3]
+                    if len(close) > 1:
+                        close.sort(
+                            key=lambda f: DamerauLevenshtein.normalized_similarity(window, f[0]),
+                            reverse=True,
+                        )
+                        a, b = close[0], close[1]
+                        sim = DamerauLevenshtein.normalized_similarity
+                        if sim(window, a[0]) - sim(window, b[0]) >= 0.05:
+                            found = [
+                                a,
+                                *[f for f in found if f is not a and found[0][1] - f[1] >= 3],
+                            ]
                     score = found[0][1]
                     owner = self.phrases[found[0][0]]
                     second = next(

@@ -40,8 +40,15 @@ class KnowledgeAdmin(commands.GroupCog, group_name="kb"):
         try:
             engine = self.bot.reload_knowledge()
         except KnowledgeError as exc:
-            lines = "\n".join(f"• {p}" for p in exc.problems[:15])
-            more = f"\n…and {len(exc.problems) - 15} more" if len(exc.problems) > 15 else ""
+            shown: list[str] = []
+            for problem in exc.problems[:15]:  # as many whole lines as fit, then a count
+                line = clip(f"• {problem}", 300)
+                if sum(len(x) + 1 for x in shown) + len(line) > 3300:
+                    break
+                shown.append(line)
+            lines = "\n".join(shown)
+            rest = len(exc.problems) - len(shown)
+            more = f"\n…and {rest} more" if rest else ""
             raise UserError(
                 clip(
                     f"Reload failed: {len(exc.problems)} problem(s). The previous knowledge base "

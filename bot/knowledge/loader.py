@@ -127,21 +127,29 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     entries: dict[str, tuple[str, Entry]] = {}
     sources: dict[str, tuple[str, Source]] = {}
     tips: dict[str, tuple[str, Tip]] = {}
+    # Ids present in the files even where the entry itself is invalid, and whether any file
+    # was unreadable: a reference into either is not reported again as "unknown".
+    written: set[str] = set()
+    unreadable = False
 
     for path in paths:
         display, raw, errs = _read(path, root)
         problems += errs
         if errs:
+            unreadable = True
             continue
         if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in _FILE_KINDS:
             problems.append(
                 Problem(display, None, None, "expected one top-level key: entries, sources or tips")
             )
+            unreadable = True
             continue
         key, items = next(iter(raw.items()))
         if not isinstance(items, list) or not items:
             problems.append(Problem(display, None, key, "must be a non-empty list"))
+            unreadable = True
             continue
+        written |= {str(i["id"]) for i in items if isinstance(i, dict) and "id" in i}
         seen: dict[str, tuple[str, Any]] = {"entries": entries, "sources": sources, "tips": tips}[
             key
         ]
@@ -157,7 +165,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
             else:
                 seen[model.id] = (display, model)
 
-    problems += _cross_checks(entries, sources)
+    problems += _cross_checks(entries, sources, written, unreadable)
     if problems:
         raise KnowledgeError(problems)
     kb = KnowledgeBase(
@@ -183,18 +191,24 @@ def _names(entry: Entry) -> Iterable[tuple[str, str]]:
 
 
 def _cross_checks(
-    entries: dict[str, tuple[str, Entry]], sources: dict[str, tuple[str, Source]]
+    entries: dict[str, tuple[str, Entry]],
+    sources: dict[str, tuple[str, Source]],
+    written: set[str] = frozenset(),  # type: ignore[assignment]
+    unreadable: bool = False,
 ) -> list[Problem]:
+    """Sources, references and aliases across files. A reference to an id that is in the files
+    but invalid, or any reference while a file is unreadable, would only repeat a problem
+    already reported, so it is not reported again."""
     problems: list[Problem] = []
     claimed: dict[str, str] = {}
     for entry_id, (file, entry) in entries.items():
-        if entry.source.doc not in sources:
+        if entry.source.doc not in sources and entry.source.doc not in written and not unreadable:
             problems.append(
                 Problem(file, entry_id, "source.doc", f"unknown source {entry.source.doc!r}")
             )
         for field_name, ids in entry.references().items():
             for ref in ids:
-                if ref not in entries:
+                if ref not in entries and ref not in written and not unreadable:
                     problems.append(Problem(file, entry_id, field_name, f"unknown entry {ref!r}"))
         seen_here: set[str] = set()
         for field_name, value in _names(entry):

@@ -18,6 +18,7 @@ EntryKind = Literal[
     "cert_status",
     "experience_band",
     "work_model",
+    "place",
 ]
 
 
@@ -105,10 +106,10 @@ class Entry(_Strict):
     def references(self) -> dict[str, list[str]]:
         """Every field that names other entries, for the loader's dangling-reference check."""
         refs = {"related": list(self.related)}
-        for name in ("credentials", "salary_from", "specialties", "careers"):
+        for name in ("credentials", "salary_from", "specialties", "careers", "state"):
             value = getattr(self, name, None)
             if value:
-                refs[name] = list(value)
+                refs[name] = [value] if isinstance(value, str) else list(value)
         return refs
 
 
@@ -188,6 +189,21 @@ class WorkModel(Entry):
     salary_impact: str
 
 
+class Place(Entry):
+    """A city or a country people ask about: the guide has no figure for it, but a US city
+    points to its state, which may have one."""
+
+    kind: Literal["place"]
+    state: EntryId | None = None
+    country: str = "United States"
+
+    @model_validator(mode="after")
+    def _us_cities_have_a_state(self) -> Place:
+        if (self.country == "United States") != (self.state is not None):
+            raise ValueError("a US place names its state; a place abroad names none")
+        return self
+
+
 AnyEntry = Annotated[
     Topic
     | State
@@ -197,7 +213,8 @@ AnyEntry = Annotated[
     | AltCareer
     | CertStatus
     | ExperienceBand
-    | WorkModel,
+    | WorkModel
+    | Place,
     Field(discriminator="kind"),
 ]
 

@@ -268,7 +268,7 @@ def test_gibberish_offers_sensible_starting_points(engine: Engine):
     assert set(answer.suggestion_ids) <= set(engine.kb.entries)
 
 
-@pytest.mark.parametrize("place", ["Puerto Rico", "Canada", "London"])
+@pytest.mark.parametrize("place", ["Puerto Rico", "Canada", "Lagos"])
 def test_unknown_place_is_named_not_passed_off(engine: Engine, place):
     answer = engine.answer(f"how much do coders make in {place}")
     assert f"The guide has no figure for {place}" in answer.text
@@ -276,9 +276,9 @@ def test_unknown_place_is_named_not_passed_off(engine: Engine, place):
 
 
 def test_unknown_place_with_a_named_entry_gets_a_note(engine: Engine):
-    answer = engine.answer("CRC pay in Ontario")
+    answer = engine.answer("CRC pay in Saskatchewan")
     assert answer.topic == "cred-crc"
-    assert "The guide has no figure for Ontario" in answer.notes[-1]
+    assert "The guide has no figure for Saskatchewan" in answer.notes[-1]
 
 
 @pytest.mark.parametrize("greeting", ["hello", "hi there", "thanks bot", "help", "hey!"])
@@ -414,7 +414,7 @@ def test_career_questions_still_beat_study_tips(engine: Engine):
     ("question", "gap"),
     [
         ("how much do coders make in canada", "The guide has no figure for Canada"),
-        ("coder salary in toronto", "The guide has no figure for Toronto"),
+        ("coder salary in toronto", "The guide has no figure for Canada"),
         ("how much do coders make in houston", "The guide has no figure for Houston"),
         ("oncology coding salary", "The guide has no figure for oncology coding"),
         ("dental coding salary", "The guide has no figure for dental coding"),
@@ -567,3 +567,39 @@ def test_rankings_of_things_the_guide_does_not_rank(engine: Engine, question):
 )
 def test_more_member_phrasings(engine: Engine, question, topic):
     assert engine.answer(question).topic == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "state", "figure"),
+    [
+        ("los angeles medical coder pay", "California", "$62,300"),
+        ("coder salary NYC", "New York", "$57,500"),
+        ("how much do coders make in houston", "Texas", None),
+    ],
+)
+def test_a_city_points_to_its_state(engine: Engine, question, state, figure):
+    answer = engine.answer(question)
+    assert "gives figures by state, not by city" in answer.lead
+    assert f"is in {state}" in answer.lead
+    if figure:
+        assert figure in answer.text
+    else:
+        assert f"no salary figure for {state}" in answer.text
+
+
+def test_a_place_abroad_gets_no_figure_of_its_own(engine: Engine):
+    answer = engine.answer("coder pay in London")
+    assert answer.lead.startswith(
+        "The guide has no figure for United Kingdom: it covers the United States only"
+    )
+
+
+def test_a_city_in_a_multi_part_question(engine: Engine):
+    answer = engine.answer("CRC pay in Los Angeles")
+    assert answer.topic == "cred-crc"
+    assert any("it is in California" in n for n in answer.notes)
+    assert any("$62,300" in n for n in answer.notes)
+
+
+def test_a_swap_of_two_letters_is_one_slip(engine: Engine):
+    assert engine.answer("Indaina").topic == "state-in"

@@ -158,3 +158,33 @@ def test_tip_too_long(tmp_path):
 def test_missing_directory(tmp_path):
     with pytest.raises(KnowledgeError, match="not a directory"):
         load_knowledge(tmp_path / "nope")
+
+
+def test_a_broken_file_is_reported_once_not_again_by_every_reference_to_it(tmp_path):
+    other = """
+entries:
+  - id: topic-x
+    kind: topic
+    name: X
+    related: [state-ca]
+    source: {doc: guide-2026, section: S}
+"""
+    found = problems(tmp_path, GOOD + "\n  - id: [unclosed\n", **{"other.yaml": other})
+    assert len(found) == 1 and "invalid YAML" in found[0]
+
+
+def test_a_reference_to_an_invalid_entry_is_not_reported_twice(tmp_path):
+    bad = GOOD.replace("demand: High", "demand: High\n    colour: red").replace(
+        "    certification: CPC + CEDC\n",
+        "    certification: CPC + CEDC\n    related: [state-ca]\n",
+    )
+    other = """
+entries:
+  - id: topic-x
+    kind: topic
+    name: X
+    related: [spec-er]
+    source: {doc: guide-2026, section: S}
+"""
+    found = problems(tmp_path, bad, **{"other.yaml": other})
+    assert len(found) == 1 and "'colour'" in found[0]
