@@ -101,11 +101,12 @@ class Lookup(commands.Cog):
         )
 
     @app_commands.command(name="state")
-    @app_commands.describe(name="A US state or DC, e.g. California or TX")
-    @app_commands.autocomplete(name=completer("state"))
+    @app_commands.describe(name="A US state or DC (or a city), e.g. California, TX, Houston")
+    @app_commands.autocomplete(name=completer("state", "place"))
     async def state(self, interaction: discord.Interaction, name: str) -> None:
         """Coder pay in a state, or what the guide offers when it has no figure."""
-        await self._show(interaction, resolve(self.bot, name, ("state",), "state").id, "pay")
+        place = resolve(self.bot, name, ("state", "place"), "state")
+        await self._show(interaction, place.id, "pay")
 
     @app_commands.command(name="specialty")
     @app_commands.describe(name="A coding specialty, e.g. Risk Adjustment/HCC or ER")

@@ -273,7 +273,7 @@ async def choices(fake: FakeDiscord, command: str, option: str, typed: str) -> l
 async def test_autocomplete_relevant_first(fake_discord: FakeDiscord, medcode: Any) -> None:
     found = await choices(fake_discord, "state", "name", "cal")
     assert found[0] == {"name": "California (CA)", "value": "state-ca"}
-    assert all(c["value"].startswith("state-") for c in found)
+    assert all(c["value"].startswith(("state-", "place-")) for c in found)  # cities too
 
     found = await choices(fake_discord, "specialty", "name", "hcc")
     assert found[0]["value"] == "spec-risk-adjustment"
@@ -283,6 +283,15 @@ async def test_autocomplete_relevant_first(fake_discord: FakeDiscord, medcode: A
     assert found[0]["value"] == "level-3-senior-coder"
     found = await choices(fake_discord, "salary", "experience", "mid")
     assert found[0]["value"] == "exp-mid"
+
+
+async def test_state_accepts_a_city_and_answers_with_its_state(
+    fake_discord: FakeDiscord, medcode: Any
+) -> None:
+    body = await fake_discord.send_slash_command("state", {"name": "Los Angeles"})
+    description = embed(body)["description"]
+    assert "not by city" in description and "Los Angeles is in California" in description
+    assert fields(body)["Mean annual salary"] == "$62,300"
 
 
 async def test_autocomplete_empty_input_gives_a_list(
