@@ -157,7 +157,6 @@ class Matcher:
         self.max_phrase = min(self.max_phrase, MAX_PHRASE)
         # Typos are looked for among names and aliases of four characters or more.
         self.fuzzy_choices = [k for k in self.phrases if len(k) >= 4]
-        self.fuzzy_owner = [self.phrases[k] for k in self.fuzzy_choices]
         # A typo keeps the number of words: a window of n words is compared with names of n
         # words (and, for one word, of two: "newjersey").
         by_words: dict[int, list[str]] = {}
@@ -370,7 +369,7 @@ class Matcher:
                 whole, self.fuzzy_choices, scorer=fuzz.ratio, processor=None, score_cutoff=88
             )
             if found is not None:
-                return [Hit(self.fuzzy_owner[found[2]], 0, len(toks), "fuzzy", found[1])]
+                return [Hit(self.phrases[found[0]], 0, len(toks), "fuzzy", found[1])]
         exact_at = {j: h for h in hits for j in range(h.start, h.end)}
         fuzzy: list[Hit] = []
         taken: set[int] = set()

@@ -219,14 +219,6 @@ AnyEntry = Annotated[
 ]
 
 
-class EntryFile(_Strict):
-    entries: list[AnyEntry] = Field(min_length=1)
-
-
-class SourceFile(_Strict):
-    sources: list[Source] = Field(min_length=1)
-
-
 TipCategory = Literal[
     "cpt", "icd10cm", "hcpcs", "anatomy", "terminology", "exam", "career", "compliance"
 ]
