@@ -141,3 +141,10 @@ def test_shipped_knowledge_base_serves_every_tip(tips: list[Tip]) -> None:
         assert not ours, "\n".join(str(p) for p in ours)
         pytest.skip(f"another knowledge file is broken, not tips.yaml: {exc.problems[0]}")
     assert {t.id for t in kb.tips} >= {t.id for t in tips}
+
+
+def test_em_ranges_include_the_2025_telemedicine_codes(tips: list[Tip]) -> None:
+    """CPT 2025 put 98000-98016 in E/M: a tip that gives E/M's range without them sends a
+    student to Medicine's guidelines for a telemedicine visit."""
+    stale = [t.id for t in tips if "99202–99499" in t.text and "98000–98016" not in t.text]
+    assert not stale, f"tips giving E/M's range without 98000–98016: {stale}"
