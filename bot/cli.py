@@ -170,7 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.func is cmd_ask and args.question and args.jsonl:
         parser.error("--jsonl reads questions from stdin; give no question argument")
     try:
-        return args.func(args, settings)
+        code: int = args.func(args, settings)
+        return code
     except KnowledgeError as exc:
         print(f"The knowledge base in {settings.knowledge_dir} did not load:", file=sys.stderr)
         for problem in exc.problems:

@@ -940,7 +940,6 @@ class Engine:
                 query,
                 self.kb.entries.get("topic-national") or next(iter(self.kb.entries.values())),
                 {"pay"},
-                [],
             )
         shown = int(years) if float(years).is_integer() else years
         lead = f"With {shown} years of experience, the guide's figures that fit:"

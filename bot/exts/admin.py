@@ -38,7 +38,7 @@ class KnowledgeAdmin(commands.GroupCog, group_name="kb"):
     async def reload(self, interaction: discord.Interaction) -> None:
         """Validate knowledge/ again and swap it in; on any error the old one stays."""
         try:
-            engine = self.bot.reload_knowledge()
+            engine = await self.bot.reload_knowledge()
         except KnowledgeError as exc:
             shown: list[str] = []
             for problem in exc.problems[:15]:  # as many whole lines as fit, then a count

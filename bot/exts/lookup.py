@@ -17,7 +17,6 @@ from bot.knowledge.models import Entry
 if TYPE_CHECKING:
     from bot.bot import MedcodeBot
 
-NO_PINGS = discord.AllowedMentions.none()
 Complete = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]
 
 
@@ -33,7 +32,9 @@ def choice_name(entry: Entry) -> str:
 def completer(*kinds: str) -> Complete:
     """Autocomplete from memory over the given kinds (all kinds when none are given)."""
 
-    async def complete(interaction: discord.Interaction, current: str):
+    async def complete(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         bot: MedcodeBot = interaction.client  # type: ignore[assignment]
         entries = bot.engine.complete(current, kinds, limit=25)
         return [app_commands.Choice(name=choice_name(e), value=e.id) for e in entries]
@@ -65,9 +66,7 @@ class Lookup(commands.Cog):
         if entry_id not in self.bot.engine.kb.entries:
             raise UserError("That part of the knowledge base is missing right now.")
         answer = self.bot.engine.entry_answer(entry_id, intents)
-        await interaction.response.send_message(
-            embed=answer_embed(answer), allowed_mentions=NO_PINGS
-        )
+        await interaction.response.send_message(embed=answer_embed(answer))
 
     @app_commands.command(name="salary")
     @app_commands.describe(
@@ -96,9 +95,7 @@ class Lookup(commands.Cog):
             await self._show(interaction, picked[0].id, "pay")
             return
         answer = self.bot.engine.compare([e.id for e in picked])
-        await interaction.response.send_message(
-            embed=answer_embed(answer), allowed_mentions=NO_PINGS
-        )
+        await interaction.response.send_message(embed=answer_embed(answer))
 
     @app_commands.command(name="state")
     @app_commands.describe(name="A US state or DC (or a city), e.g. California, TX, Houston")
@@ -129,9 +126,7 @@ class Lookup(commands.Cog):
         """The coding career ladder, or one step of it."""
         if not level:
             answer = self.bot.engine.list_kind("career_level")
-            await interaction.response.send_message(
-                embed=answer_embed(answer), allowed_mentions=NO_PINGS
-            )
+            await interaction.response.send_message(embed=answer_embed(answer))
             return
         await self._show(interaction, resolve(self.bot, level, CAREER, "career level").id)
 
@@ -164,9 +159,7 @@ class Lookup(commands.Cog):
         if a.id == b.id:
             raise UserError("Pick two different things to compare.")
         answer = self.bot.engine.compare([a.id, b.id])
-        await interaction.response.send_message(
-            embed=answer_embed(answer), allowed_mentions=NO_PINGS
-        )
+        await interaction.response.send_message(embed=answer_embed(answer))
 
     @app_commands.command(name="help")
     async def help(self, interaction: discord.Interaction) -> None:
