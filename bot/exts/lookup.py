@@ -55,7 +55,11 @@ def resolve(bot: MedcodeBot, value: str, kinds: Sequence[str], what: str) -> Ent
 SALARY_CERT = ("cert_status", "credential")
 SALARY_EXPERIENCE = ("experience_band", "career_level")
 CAREER = ("career_level", "alt_career")
-OUTLOOK_TOPICS = {"growth": "topic-outlook", "ai": "topic-ai"}
+# /outlook's choices: the knowledge base's entries holding these roles.
+OUTLOOK_ROLES = {"growth": "outlook", "ai": "ai"}
+
+
+MISSING = "That part of the knowledge base is missing right now."
 
 
 class Lookup(commands.Cog):
@@ -64,8 +68,14 @@ class Lookup(commands.Cog):
 
     async def _show(self, interaction: discord.Interaction, entry_id: str, *intents: str) -> None:
         if entry_id not in self.bot.engine.kb.entries:
-            raise UserError("That part of the knowledge base is missing right now.")
+            raise UserError(MISSING)
         answer = self.bot.engine.entry_answer(entry_id, intents)
+        await interaction.response.send_message(embed=answer_embed(answer))
+
+    async def _show_role(self, interaction: discord.Interaction, role: str, *intents: str) -> None:
+        answer = self.bot.engine.role_answer(role, intents)
+        if answer is None:
+            raise UserError(MISSING)
         await interaction.response.send_message(embed=answer_embed(answer))
 
     @app_commands.command(name="salary")
@@ -89,7 +99,7 @@ class Lookup(commands.Cog):
         if experience:
             picked.append(resolve(self.bot, experience, SALARY_EXPERIENCE, "experience level"))
         if not picked:
-            await self._show(interaction, "topic-national", "pay")
+            await self._show_role(interaction, "national", "pay")
             return
         if len(picked) == 1:
             await self._show(interaction, picked[0].id, "pay")
@@ -140,12 +150,12 @@ class Lookup(commands.Cog):
     )
     async def outlook(self, interaction: discord.Interaction, about: str = "growth") -> None:
         """The job outlook for medical coders, or what AI means for the role."""
-        await self._show(interaction, OUTLOOK_TOPICS.get(about, "topic-outlook"))
+        await self._show_role(interaction, OUTLOOK_ROLES.get(about, "outlook"))
 
     @app_commands.command(name="remote")
     async def remote(self, interaction: discord.Interaction) -> None:
         """Remote work in medical coding: how common it is and what it pays."""
-        await self._show(interaction, "topic-remote")
+        await self._show_role(interaction, "remote")
 
     @app_commands.command(name="compare")
     @app_commands.describe(
