@@ -25,7 +25,7 @@ class TipIndex:
         self.ignore = frozenset(ignore)
         self.tips = list(tips)
         self.words = [self._words(f"{t.text} {t.source or ''} {t.category}") for t in self.tips]
-        # A tip's id names its subject ("cpt-modifier-25"): words there count twice.
+        # A tip's id names its subject (the code set, the rule): words there count twice.
         self.subjects = [self._words(t.id.replace("-", " ")) for t in self.tips]
         df = Counter(w for words in self.words for w in words)
         # Which tips hold a word: only those are scored.

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UserError
+from bot.errors import KnowledgeMissing, NotFound, UserError
 from bot.exts._embeds import answer_embed, clip
 from bot.knowledge.models import Entry
 
@@ -45,7 +45,7 @@ def completer(*kinds: str) -> Complete:
 def resolve(bot: MedcodeBot, value: str, kinds: Sequence[str], what: str) -> Entry:
     entry = bot.engine.find(value, kinds)
     if entry is None:
-        raise UserError(
+        raise NotFound(
             f"I don't know a {what} called **{discord.utils.escape_markdown(clip(value, 80))}**. "
             "Pick one from the list as you type."
         )
@@ -68,14 +68,14 @@ class Lookup(commands.Cog):
 
     async def _show(self, interaction: discord.Interaction, entry_id: str, *intents: str) -> None:
         if entry_id not in self.bot.engine.kb.entries:
-            raise UserError(MISSING)
+            raise KnowledgeMissing(MISSING)
         answer = self.bot.engine.entry_answer(entry_id, intents)
         await interaction.response.send_message(embed=answer_embed(answer))
 
     async def _show_role(self, interaction: discord.Interaction, role: str, *intents: str) -> None:
         answer = self.bot.engine.role_answer(role, intents)
         if answer is None:
-            raise UserError(MISSING)
+            raise KnowledgeMissing(MISSING)
         await interaction.response.send_message(embed=answer_embed(answer))
 
     @app_commands.command(name="salary")

@@ -11,7 +11,16 @@ import re
 from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from bot.knowledge.models import Intent
 
@@ -57,6 +66,14 @@ class Words(_Strict):
     @classmethod
     def _plain_list(cls, value: Any) -> Any:
         return {"words": value} if isinstance(value, list) else value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # The schema says what `_plain_list` accepts: a mapping, or a plain list of words.
+        words = {"type": "array", "items": {"type": "string"}}
+        return {"anyOf": [handler(core_schema), words]}
 
     @field_validator("words", "nouns", "verbs")
     @classmethod

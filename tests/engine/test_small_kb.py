@@ -3,24 +3,17 @@ entries the shipped knowledge base happens to have."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from bot.engine import Engine
-from bot.knowledge import load_knowledge
-
-SOURCES = """
-sources:
-  - id: guide
-    title: Test guide
-    as_of: "2026"
-"""
+from kbkit import small_engine
 
 ONE_BAND = """
 entries:
   - id: overview
     kind: topic
     name: Coder pay overview
+    roles: [national]
+    default_for: [pay]
     summary: Coders earn a median of $48,780 a year.
     facts:
       - {label: Median annual salary, text: "$48,780", low: 48780, high: 48780, unit: usd_year}
@@ -32,14 +25,6 @@ entries:
     years: 0–2 years
     source: {doc: guide, section: Pay}
 """
-
-
-def small_engine(tmp_path: Path, entries: str, **files: str) -> Engine:
-    (tmp_path / "sources.yaml").write_text(textwrap.dedent(SOURCES))
-    (tmp_path / "entries.yaml").write_text(textwrap.dedent(entries))
-    for name, text in files.items():
-        (tmp_path / name).write_text(textwrap.dedent(text))
-    return Engine(load_knowledge(tmp_path))
 
 
 def test_years_no_band_covers_fall_back_to_the_pay_overview(tmp_path: Path) -> None:
@@ -58,3 +43,37 @@ def test_years_a_band_covers_are_answered_with_it(tmp_path: Path) -> None:
     answer = engine.answer("what is the pay with 1 years of experience")
     assert answer.topic == "band-new"
     assert "$38,000–$44,000" in answer.text
+
+
+NO_ROLES = """
+entries:
+  - id: pay-picture
+    kind: topic
+    name: Coder pay overview
+    summary: Coders earn a median of $48,780 a year.
+    source: {doc: guide, section: Pay}
+  - id: somewhere
+    kind: state
+    name: Somewhere
+    code: SW
+    source: {doc: guide, section: States}
+"""
+
+
+def test_without_roles_there_is_no_stand_in_and_no_crash(tmp_path: Path) -> None:
+    # The engine finds the national overview by its role, not by an id: none here.
+    engine = small_engine(tmp_path, NO_ROLES)
+    answer = engine.answer("how much do coders make in Somewhere")
+    assert answer.topic == "somewhere"
+    assert "no salary figure for Somewhere" in answer.text
+    assert "National median" not in answer.text
+    assert not engine.answer("how much do coders make").answered  # no default for pay
+
+
+def test_the_role_decides_not_the_id(tmp_path: Path) -> None:
+    roles = NO_ROLES.replace(
+        "    name: Coder pay overview\n", "    name: Coder pay overview\n    default_for: [pay]\n"
+    )
+    engine = small_engine(tmp_path, roles)
+    answer = engine.answer("how much do coders make")
+    assert answer.topic == "pay-picture" and answer.rule == "intent-default"
