@@ -95,6 +95,7 @@ def _in_places(
     base = one(c, query, others[0], intents) if len(others) == 1 else compare(c, query, others)
     notes = list(base.notes)
     used = [c.kb.entries[i] for i in base.entries]
+    subject = " vs ".join(c.label(o) for o in others[:4])
     for where in places:
         if isinstance(where, Place):  # "CRC pay in Los Angeles": the city's state
             gap = f"The guide has no figure for {where.name}"
@@ -108,7 +109,7 @@ def _in_places(
         if isinstance(where, State) and where.salary is not None:
             notes.append(
                 f"In {where.name} the guide's mean for all coders is {where.salary.text} "
-                f"(rank {where.rank}); it gives no {base.title.split(':')[0]} pay by state."
+                f"(rank {where.rank}); it gives no {subject} pay by state."
             )
         else:
             notes.append(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from bot.engine.answer import Field
+from bot.engine.answer import Answer, Field
 from bot.engine.compose import Composer, Description, bullets, join, sentence
 from bot.knowledge.models import (
     AltCareer,
@@ -54,6 +54,12 @@ class Presenter(Generic[E]):
 
     def list_note(self, shown: list[E]) -> str | None:
         """What a list of this kind should say about itself."""
+        return None
+
+    def ranking(
+        self, query: str, direction: str, ordinal: int | None, named: list[Entry]
+    ) -> Answer | None:
+        """A ranking of this kind the guide gives its own way; None: rank by the figure."""
         return None
 
     def brief(self, entry: E) -> str:
@@ -104,6 +110,48 @@ class StatePresenter(Presenter[State]):
         return (
             f"The guide gives figures for these {len(shown)} places only; other states have none."
         )
+
+    def ranking(
+        self, query: str, direction: str, ordinal: int | None, named: list[Entry]
+    ) -> Answer | None:
+        """The guide ranks its top states and its lowest-paying ones, and no others."""
+        c = self.c
+        states = c.ranked_states(direction)
+        if not states:
+            return c.unanswered(query, "The guide ranks no states.")
+        best = states[0]
+        if ordinal and ordinal <= len(states):  # "the #3 highest paying state"
+            best = states[ordinal - 1]
+        place = f"number {ordinal} " if ordinal and best is not states[0] else ""
+        lead = (
+            f"The {place}{direction}-paying state in the guide is {best.name} at "
+            f"{_text(best)} (mean annual salary)."
+        )
+        fields = [
+            Field(f"{s.rank}. {s.name}", _text(s) + (f" ({s.notes})" if s.notes else ""))
+            for s in states
+        ]
+        top, lowest = len(c.ranked_states("highest")), len(c.ranked_states("lowest"))
+        notes = [
+            f"The guide lists only its top {top} and lowest {lowest} states; others have no figure."
+        ]
+        for entry in named:  # "is Florida in the top 10?"
+            if isinstance(entry, State) and entry in states:
+                notes.insert(0, f"{entry.name} ranks {entry.rank}: {_text(entry)}.")
+            elif isinstance(entry, State):
+                where = (
+                    f"{entry.name} is not among them: it ranks {entry.rank} (mean {_text(entry)})"
+                    if entry.salary is not None
+                    else f"{entry.name} is not among them: the guide has no figure for it"
+                )
+                notes.insert(0, where + ".")
+        used: list[Entry] = list(states)
+        remote = c.remote_point()
+        if remote:
+            notes.append(remote[0])
+            used += remote[1]
+        title = f"{direction.capitalize()}-paying states"
+        return c.finish(query, best, title, lead, fields, used, notes, {direction})
 
     def brief(self, entry: State) -> str:
         if entry.salary is None:
@@ -156,6 +204,10 @@ class StatePresenter(Presenter[State]):
         if remote:
             d.notes.append(remote[0])
             d.used += remote[1]
+
+
+def _text(state: State) -> str:
+    return state.salary.text if state.salary is not None else ""
 
 
 @presents("place")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.engine.answer import Answer, Field
 from bot.engine.compose import Composer
-from bot.knowledge.models import KINDS, Entry, Figure, State, Topic
+from bot.knowledge.models import KINDS, Entry, Figure, Topic
 
 
 def ranking(
@@ -18,12 +18,13 @@ def ranking(
 ) -> Answer:
     if kind is None:
         return top_of_everything(c, query, direction)
-    if kind == "state":
-        return _states(c, query, direction, ordinal, named)
+    pool = c.kb.of_kind(kind)
+    if pool and (own := c.presenter(pool[0]).ranking(query, direction, ordinal, named)):
+        return own  # a kind the guide ranks its own way (the states, by rank and tier)
     pay_kind = c.kind_spec(kind).pay_kind
     if pay_kind and ("pay" in intents or not c.with_figures(kind)):
         kind = pay_kind  # "which certification pays the most": pay by certification status
-    if "demand" in intents and any(getattr(e, "demand", None) for e in c.kb.of_kind(kind)):
+    if "demand" in intents and any(e.demand_level() for e in c.kb.of_kind(kind)):
         return by_demand(c, query, kind, direction)
     pool = [e for e in c.with_figures(kind) if _figure(c, e).unit == "usd_year"]
     if not pool:
@@ -53,54 +54,9 @@ def _figure(c: Composer, entry: Entry) -> Figure:
     return figure
 
 
-def _states(
-    c: Composer, query: str, direction: str, ordinal: int | None, named: list[Entry]
-) -> Answer:
-    states = c.ranked_states(direction)
-    if not states:
-        return c.unanswered(query, "The guide ranks no states.")
-    best = states[0]
-    if ordinal and ordinal <= len(states):  # "the #3 highest paying state"
-        best = states[ordinal - 1]
-    place = f"number {ordinal} " if ordinal and best is not states[0] else ""
-    lead = (
-        f"The {place}{direction}-paying state in the guide is {best.name} at "
-        f"{_text(best)} (mean annual salary)."
-    )
-    fields = [
-        Field(f"{s.rank}. {s.name}", _text(s) + (f" ({s.notes})" if s.notes else ""))
-        for s in states
-    ]
-    top, lowest = len(c.ranked_states("highest")), len(c.ranked_states("lowest"))
-    notes = [
-        f"The guide lists only its top {top} and lowest {lowest} states; others have no figure."
-    ]
-    for entry in named:  # "is Florida in the top 10?"
-        if isinstance(entry, State) and entry in states:
-            notes.insert(0, f"{entry.name} ranks {entry.rank}: {_text(entry)}.")
-        elif isinstance(entry, State):
-            where = (
-                f"{entry.name} is not among them: it ranks {entry.rank} (mean {_text(entry)})"
-                if entry.salary is not None
-                else f"{entry.name} is not among them: the guide has no figure for it"
-            )
-            notes.insert(0, where + ".")
-    used: list[Entry] = list(states)
-    remote = c.remote_point()
-    if remote:
-        notes.append(remote[0])
-        used += remote[1]
-    title = f"{direction.capitalize()}-paying states"
-    return c.finish(query, best, title, lead, fields, used, notes, {direction})
-
-
-def _text(state: State) -> str:
-    return state.salary.text if state.salary is not None else ""
-
-
 def by_demand(c: Composer, query: str, kind: str, direction: str) -> Answer:
     rank = c.lex.vocab.demand_rank
-    pool = [e for e in c.kb.of_kind(kind) if getattr(e, "demand", None)]
+    pool = [e for e in c.kb.of_kind(kind) if e.demand_level()]
     pool.sort(key=lambda e: rank(_demand(e)), reverse=direction == "highest")
     best = pool[0]
     word = "most" if direction == "highest" else "least"
@@ -114,7 +70,7 @@ def by_demand(c: Composer, query: str, kind: str, direction: str) -> Answer:
 
 
 def _demand(entry: Entry) -> str:
-    return str(getattr(entry, "demand", "") or "")
+    return entry.demand_level() or ""
 
 
 def top_of_everything(c: Composer, query: str, direction: str) -> Answer:
@@ -134,7 +90,8 @@ def top_of_everything(c: Composer, query: str, direction: str) -> Answer:
         used.append(pick)
     states = c.ranked_states(direction)
     if states:
-        fields.append(Field("State", f"{states[0].name}: {_text(states[0])}"))
+        salary = states[0].salary
+        fields.append(Field("State", f"{states[0].name}: {salary.text if salary else ''}"))
         used.append(states[0])
     if not used:
         return c.unanswered(query, "The guide has no figures to rank.")

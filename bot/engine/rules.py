@@ -14,7 +14,7 @@ from bot.engine.compare import one, several
 from bot.engine.compose import Composer
 from bot.engine.matcher import Analysis
 from bot.engine.study import TipIndex, asks_for_a_code, code_lookup, tip_answer
-from bot.knowledge.models import Credential, Entry, Topic
+from bot.knowledge.models import KINDS, Credential, Entry, Topic
 
 # Intents a study question may have; any other makes it a career question.
 STUDY_INTENTS = frozenset({"meaning", "compare", "list", "skills"})
@@ -180,10 +180,12 @@ def study_tip(ctx: Context, q: Question) -> Answer | None:
     return tip_answer(q.query, tip) if tip is not None else None
 
 
-def experience_list(ctx: Context, q: Question) -> Answer | None:
-    if "experience" not in q.a.intents or not ctx.c.kb.of_kind("experience_band"):
-        return None
-    return rankings.kind_list(ctx.c, q.query, "experience_band", q.a.intents)
+def intent_list(ctx: Context, q: Question) -> Answer | None:
+    """ "how much experience do I need": the list of the kind that answers the intent."""
+    for name, model in KINDS.items():
+        if q.a.intents & set(model.spec.lists_for) and ctx.c.kb.of_kind(name):
+            return rankings.kind_list(ctx.c, q.query, name, q.a.intents)
+    return None
 
 
 def intent_default(ctx: Context, q: Question) -> Answer | None:
@@ -220,7 +222,7 @@ ROUTES: tuple[Route, ...] = (
     Route("figure-owner", figure_owner),
     Route("keyword", keyword),
     Route("study-tip", study_tip),
-    Route("experience-list", experience_list),
+    Route("intent-list", intent_list),
     Route("intent-default", intent_default),
     Route("nothing", nothing),
 )

@@ -432,12 +432,11 @@ def _vocab_checks(entries: dict[str, tuple[str, Entry]], vocab: Vocab) -> list[P
     """Values the engine ranks by must be in the vocabulary's ordered lists."""
     problems: list[Problem] = []
     for entry_id, (file, entry) in entries.items():
-        demand = getattr(entry, "demand", None)
-        if isinstance(demand, str) and vocab.demand_rank(demand) < 0:
+        demand = entry.demand_level()
+        if demand is not None and vocab.demand_rank(demand) < 0:
             levels = ", ".join(vocab.demand_levels)
-            problems.append(
-                Problem(file, entry_id, "demand", f"{demand!r} is not a demand level ({levels})")
-            )
+            message = f"{demand!r} is not a demand level ({levels})"
+            problems.append(Problem(file, entry_id, entry.spec.demand, message))
     return problems
 
 

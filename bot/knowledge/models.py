@@ -129,6 +129,9 @@ class KindSpec:
     amounts: bool = False  # an amount asked about ("is 45k good") is placed in its ranges
     overall: int = 0  # its place in "the highest-paying options, by kind"; 0: not there
     pay_kind: str | None = None  # asked about pay, list or rank this kind instead
+    demand: str | None = None  # the field holding a demand level (vocab.yaml orders them)
+    # Intents this kind's list answers when a question names nothing ("how much experience").
+    lists_for: tuple[str, ...] = ()
 
 
 class Entry(_Strict):
@@ -183,6 +186,11 @@ class Entry(_Strict):
             value = getattr(self, field, None)
             if value:
                 yield field, value
+
+    def demand_level(self) -> str | None:
+        """Its demand level ("Very High"), where its kind has one."""
+        value = getattr(self, self.spec.demand, None) if self.spec.demand else None
+        return value if isinstance(value, str) and value else None
 
     def codes(self) -> list[str]:
         return [v for f in self.spec.codes if (v := getattr(self, f, None))]
@@ -300,6 +308,7 @@ class Credential(Entry):
         figures=("salary",),
         references=("credentials",),
         words=("specialty", "speciality", "specialization", "niche"),
+        demand="demand",
         order=30,
         amounts=True,
         overall=3,
@@ -375,6 +384,7 @@ class CertStatus(Entry):
         label="experience level",
         plural="experience levels",
         figures=("salary",),
+        lists_for=("experience",),
         order=60,
         amounts=True,
     )

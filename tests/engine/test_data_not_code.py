@@ -38,6 +38,7 @@ def test_no_entry_id_appears_in_the_code(kb: KnowledgeBase) -> None:
         ("what does CRC pay", "one"),
         ("is 45k good", "amount"),
         ("pay with 5 years of experience", "years"),
+        ("does experience matter", "intent-list"),
         ("list the specialties", "kind-list"),
         ("when do I use modifier 25", "study-tip"),
         ("asdfghjkl qwerty", "nothing"),
