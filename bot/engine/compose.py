@@ -102,8 +102,20 @@ class Composer:
         levels = [e for e in self.kb.entries.values() if isinstance(e, CareerLevel)]
         return sorted(levels, key=lambda e: e.level)
 
+    @cached_property
+    def ladder_index(self) -> dict[str, int]:
+        """A level's place on the ladder, by id (comparing models field by field is slow)."""
+        return {level.id: i for i, level in enumerate(self.ladder)}
+
     def ranked_states(self, direction: str) -> list[State]:
         """The guide's top states in rank order, or its lowest-paying ones, lowest first."""
+        return self._ranked_states[direction == "highest"]
+
+    @cached_property
+    def _ranked_states(self) -> dict[bool, list[State]]:
+        return {True: self._rank_states("highest"), False: self._rank_states("lowest")}
+
+    def _rank_states(self, direction: str) -> list[State]:
         states = [e for e in self.kb.entries.values() if isinstance(e, State)]
         ranked = [s for s in states if s.salary is not None]
         if direction == "highest":

@@ -352,7 +352,7 @@ class CareerLevelPresenter(Presenter[CareerLevel]):
 
     def neighbour(self, level: CareerLevel, step: int) -> CareerLevel | None:
         ladder = self.c.ladder
-        index = ladder.index(level) + step
+        index = self.c.ladder_index[level.id] + step
         return ladder[index] if 0 <= index < len(ladder) else None
 
     def describe(self, entry: CareerLevel, intents: set[str]) -> Description:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -74,16 +74,29 @@ class KnowledgeBase:
 
     def role(self, role: str) -> Entry | None:
         """The entry that holds a role ("national", "fully-remote", ...), if any."""
-        return next((e for e in self.entries.values() if role in e.roles), None)
+        return self._roles.get(role)
 
     def suggested(self) -> list[Entry]:
         """What to offer when nothing matches, in the order the entries give."""
-        offered = [e for e in self.entries.values() if e.suggested is not None]
-        return sorted(offered, key=lambda e: e.suggested or 0)
+        return self._suggested
 
     def default_for(self, intent: str) -> Entry | None:
         """The entry that answers an intent when a question names nothing."""
-        return next((e for e in self.entries.values() if intent in e.default_for), None)
+        return self._defaults.get(intent)
+
+    # Indexes, built on first use: a knowledge base is not changed once loaded.
+    @cached_property
+    def _roles(self) -> dict[str, Entry]:
+        return {r: e for e in reversed(self.entries.values()) for r in e.roles}
+
+    @cached_property
+    def _defaults(self) -> dict[str, Entry]:
+        return {i: e for e in reversed(self.entries.values()) for i in e.default_for}
+
+    @cached_property
+    def _suggested(self) -> list[Entry]:
+        offered = [e for e in self.entries.values() if e.suggested is not None]
+        return sorted(offered, key=lambda e: e.suggested or 0)
 
     def source_label(self, entry: Entry) -> str:
         src = self.sources[entry.source.doc]
