@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.engine.answer import Answer, Field
 from bot.engine.matcher import Matcher
@@ -46,18 +46,17 @@ class Composer:
     """Shared by the rules, rankings, comparisons and presenters of one engine."""
 
     def __init__(self, kb: KnowledgeBase, lexicon: Lexicon, matcher: Matcher) -> None:
+        # Presenters are built on a Composer, so their module imports this one: not the reverse.
         from bot.engine.presenters import presenter_for
 
         self.kb = kb
         self.lex = lexicon
         self.matcher = matcher
-        self._presenters = {kind: presenter_for(kind)(self) for kind in self._kinds()}
-
-    def _kinds(self) -> set[str]:
-        return {e.kind for e in self.kb.entries.values()}
+        kinds = {e.kind for e in kb.entries.values()}
+        self._presenters = {kind: presenter_for(kind)(self) for kind in kinds}
 
     # -- per kind ---------------------------------------------------------------------------
-    def presenter(self, entry: Entry) -> Presenter[Entry]:
+    def presenter(self, entry: Entry) -> Presenter[Any]:
         return self._presenters[entry.kind]
 
     def label(self, entry: Entry) -> str:

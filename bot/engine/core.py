@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
@@ -140,6 +141,4 @@ class Engine:
 
 
 def replace_rule(answer: Answer, rule: str) -> Answer:
-    from dataclasses import replace
-
     return replace(answer, rule=rule)

@@ -7,7 +7,7 @@ every figure its spec names, so a new kind is never shown wrongly, only plainly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.engine.answer import Answer, Field
 from bot.engine.compose import Composer, Description, bullets, join, sentence
@@ -75,8 +75,9 @@ class Presenter(Generic[E]):
         return Description(entry.name, sentence(lead) + bullets(points), fields)
 
 
-P = TypeVar("P", bound=type[Presenter])  # type: ignore[type-arg]
-PRESENTERS: dict[str, type[Presenter]] = {}  # type: ignore[type-arg]
+AnyPresenter = type[Presenter[Any]]
+P = TypeVar("P", bound=AnyPresenter)
+PRESENTERS: dict[str, AnyPresenter] = {}
 
 
 def presents(kind: str) -> Callable[[P], P]:
@@ -89,7 +90,7 @@ def presents(kind: str) -> Callable[[P], P]:
     return register
 
 
-def presenter_for(kind: str) -> type[Presenter]:  # type: ignore[type-arg]
+def presenter_for(kind: str) -> AnyPresenter:
     return PRESENTERS.get(kind, Presenter)
 
 
