@@ -194,9 +194,11 @@ entries:
 def test_figure_numbers_are_compared_as_numbers_not_substrings(tmp_path):
     # D4: "low: 5000" passed for "$55,000–$72,000" because "5,000" is inside "$55,000".
     for low in ("5000", "55", "5"):
-        bad = GOOD.replace("low: 48000, high: 60000", f"low: {low}, high: 60000")
+        bad = GOOD.replace('"$48,000–$60,000", low: 48000', f'"$55,000–$60,000", low: {low}')
         found = problems(tmp_path, bad)
         assert any("spec-er" in p and "does not appear in text" in p for p in found), low
+    good = GOOD.replace('"$48,000–$60,000", low: 48000', '"$55,000–$60,000", low: 55000')
+    assert load_knowledge(write_kb(tmp_path, good)).entries["spec-er"].salary.low == 55000
 
 
 def test_a_key_given_twice_in_an_entry_names_file_entry_and_key(tmp_path):
