@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, TypeVar, get_args
 
 import discord
 from discord import app_commands
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from bot.bot import MedcodeBot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 NO_PINGS = discord.AllowedMentions.none()
 TIP_COLOUR = discord.Colour.gold()
@@ -50,7 +52,7 @@ def tip_embed(tip: Tip, title: str = "Study tip") -> discord.Embed:
     return embed
 
 
-def stamp(moment: datetime | None, style: str = "f") -> str:
+def stamp(moment: datetime | None, style: discord.utils.TimestampStyle = "f") -> str:
     if moment is None:
         return "—"
     return discord.utils.format_dt(moment.astimezone(UTC), style)
@@ -239,7 +241,9 @@ class Tips(commands.GroupCog, group_name="tips"):
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @setup_tips.autocomplete("timezone")
-    async def _timezones(self, interaction: discord.Interaction, current: str):
+    async def _timezones(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current, limit=25)]
 
     @app_commands.command(name="status")
@@ -296,7 +300,7 @@ class Tips(commands.GroupCog, group_name="tips"):
         )
 
     @staticmethod
-    async def _call(coro):
+    async def _call(coro: Awaitable[T]) -> T:
         try:
             return await coro
         except TipsNotConfiguredError as exc:
