@@ -84,6 +84,10 @@ class Engine:
         entry = self.kb.entries[entry_id]
         return one(self.composer, query or entry.name, entry, set(intents))
 
+    def guide_year(self) -> str:
+        """The as-of year of the knowledge base's sources ("2026")."""
+        return self.composer.guide_year()
+
     def role_answer(self, role: str, intents: Sequence[str] = ()) -> Answer | None:
         """The answer for the entry holding a role ("national", "outlook", ...), if any."""
         entry = self.kb.role(role)

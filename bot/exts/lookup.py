@@ -174,11 +174,12 @@ class Lookup(commands.Cog):
     @app_commands.command(name="help")
     async def help(self, interaction: discord.Interaction) -> None:
         """What this bot does, with example questions."""
+        year = self.bot.engine.guide_year()
         embed = discord.Embed(
             title="medcode-bot: medical coding careers, answered",
             description=(
                 "I answer questions about medical coding pay, credentials, states, specialties "
-                "and careers from a 2026 salary and career guide, and can post a daily study "
+                f"and careers from a {year} salary and career guide, and can post a daily study "
                 "tip. Every figure I give comes from that guide, with its source.\n\n"
                 "**Ask in plain words** with `/ask` or by mentioning me:\n"
                 "• what does CRC pay?\n• coder salary in California\n"
