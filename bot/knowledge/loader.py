@@ -15,25 +15,17 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from bot.knowledge.models import UNIQUE_ROLES, Entry, Source, Tip, entry_adapter
 from bot.knowledge.text import normalize
 from bot.knowledge.vocab import Vocab
+from bot.knowledge.yamlfile import YamlFile, read_yaml
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 5_000_000  # the shipped files are under 100 KB each
-# How many nodes YAML aliases may add by repeating others: a few shared lists are fine, a
-# bomb that doubles nine times is not.
-MAX_ALIAS_NODES = 10_000
 VOCAB_FILE = "vocab.yaml"
-
-# libyaml's parser when PyYAML was built with it (7x faster), else the pure-Python one.
-_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FILE_KINDS = ("entries", "sources", "tips", "vocab")
-_MAP_TAG = "tag:yaml.org,2002:map"
 
 
 @dataclass(frozen=True)
@@ -113,131 +105,9 @@ class KnowledgeBase:
         )
 
 
-# -- reading one file -----------------------------------------------------------------------
-class _Refused(yaml.YAMLError):
-    """The file is refused before it is turned into values."""
-
-
-class _Loader(_BASE_LOADER):  # type: ignore[misc,valid-type]
-    """The safe loader, plus: aliases bounded, and every mapping that repeats a key noted
-    (`duplicates`, by the id of the dict built) so the loader can name entry and key."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicates: dict[int, list[tuple[str, int]]] = {}
-
-    def construct_document(self, node: yaml.Node) -> Any:
-        _check_expansion(node)
-        return super().construct_document(node)
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[dict[Any, Any]]:
-    data: dict[Any, Any] = {}
-    yield data
-    seen: set[str] = set()
-    for key_node, _value in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
-            if key_node.value in seen:
-                where = (str(key_node.value)[:80], key_node.start_mark.line + 1)
-                loader.duplicates.setdefault(id(data), []).append(where)
-            seen.add(key_node.value)
-    data.update(loader.construct_mapping(node))
-
-
-_Loader.add_constructor(_MAP_TAG, _construct_map)
-
-
-def _check_expansion(root: yaml.Node) -> None:
-    """Count the nodes the document would have with every alias expanded, without expanding
-    anything: shared nodes are counted once per use, through a memo of subtree sizes."""
-    sizes: dict[int, int] = {}
-    visiting: set[int] = set()
-    distinct = 0
-
-    def size(node: yaml.Node) -> int:
-        nonlocal distinct
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in visiting:
-            raise _Refused("a YAML alias refers to itself")
-        visiting.add(key)
-        distinct += 1
-        total = 1
-        if isinstance(node, yaml.SequenceNode):
-            total += sum(size(child) for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            total += sum(size(k) + size(v) for k, v in node.value)
-        visiting.discard(key)
-        sizes[key] = total
-        return total
-
-    expanded = size(root)
-    if expanded - distinct > MAX_ALIAS_NODES:
-        raise _Refused(
-            f"YAML aliases would expand to {expanded:,} nodes from {distinct:,}; "
-            f"at most {MAX_ALIAS_NODES:,} repeated nodes are allowed"
-        )
-
-
-@dataclass
-class _File:
-    display: str
-    raw: Any
-    duplicates: dict[int, list[tuple[str, int]]]
-
-
 def _display(path: Path, root: Path) -> str:
     name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     return f"{root.name}/{name}"
-
-
-def _unreadable(path: Path) -> str | None:
-    """Why a `*.yaml` name is not a file that can be read, or None when it is one."""
-    if path.is_symlink():
-        try:
-            path.resolve(strict=True)
-        except RuntimeError:
-            return "a symlink loop"
-        except OSError:
-            return "a symlink to nothing (dangling)"
-    if path.is_dir():
-        return "a directory, not a file"
-    if not path.is_file():
-        return "not a regular file"
-    return None
-
-
-def _read(path: Path, root: Path) -> tuple[_File | None, list[Problem]]:
-    display = _display(path, root)
-
-    def refused(message: str) -> tuple[None, list[Problem]]:
-        return None, [Problem(display, None, None, message)]
-
-    if why := _unreadable(path):
-        return refused(f"cannot read file: {why}")
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            return refused(f"file is larger than {MAX_FILE_BYTES:,} bytes")
-        loader = _Loader(data.decode("utf-8"))
-        try:
-            raw = loader.get_single_data()
-        finally:
-            loader.dispose()
-    except _Refused as exc:
-        return refused(f"refused: {exc}")
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        return refused(f"invalid YAML{where}: {problem}")
-    except (OSError, UnicodeDecodeError) as exc:
-        return refused(f"cannot read file: {exc}")
-    except RecursionError:
-        return refused("nested too deeply")
-    return _File(display, raw, loader.duplicates), []
 
 
 def _label(item: Any, index: int) -> str:
@@ -249,7 +119,7 @@ def _label(item: Any, index: int) -> str:
 
 
 def _duplicate_keys(
-    file: _File, value: Any, path: tuple[str, ...] = ()
+    file: YamlFile, value: Any, path: tuple[str, ...] = ()
 ) -> Iterator[tuple[str, str]]:
     """(field, message) for each key given twice in a mapping of `value`, recursively."""
     if isinstance(value, dict):
@@ -301,7 +171,8 @@ def knowledge_paths(root: Path) -> list[Path]:
 
 def load_vocab(path: Path) -> Vocab:
     """One vocabulary file on its own (the shipped one, for knowledge bases without one)."""
-    file, problems = _read(path, path.parent)
+    file, refused = read_yaml(path, _display(path, path.parent))
+    problems = [Problem(_display(path, path.parent), None, None, refused)] if refused else []
     if file is not None:
         raw = file.raw
         if isinstance(raw, dict) and set(raw) == {"vocab"}:
@@ -334,9 +205,9 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     unreadable = False
 
     for path in paths:
-        file, errs = _read(path, root)
-        problems += errs
+        file, refused = read_yaml(path, _display(path, root))
         if file is None:
+            problems.append(Problem(_display(path, root), None, None, refused or "unreadable"))
             unreadable = True
             continue
         display, raw = file.display, file.raw

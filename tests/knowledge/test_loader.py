@@ -248,9 +248,9 @@ def test_a_self_referencing_alias_is_refused(tmp_path):
 
 
 def test_a_file_too_large_is_refused_unread(tmp_path, monkeypatch):
-    from bot.knowledge import loader
+    from bot.knowledge import yamlfile
 
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(yamlfile, "MAX_FILE_BYTES", 1000)
     found = problems(tmp_path, GOOD, **{"big.yaml": "tips: []\n" + "#" * 2000 + "\n"})
     assert any("big.yaml" in p and "larger than 1,000 bytes" in p for p in found)
 
