@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-NO_PINGS = discord.AllowedMentions.none()
 TIP_COLOUR = discord.Colour.gold()
 CATEGORY_LABELS = TIP_CATEGORY_LABELS
 CATEGORY_CHOICES = [
@@ -116,9 +115,7 @@ class Tips(commands.GroupCog, group_name="tips"):
     async def _post(self, guild_id: int, channel_id: int, tip: Tip) -> int:
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
         try:
-            message = await channel.send(
-                embed=tip_embed(tip, "Daily study tip"), allowed_mentions=NO_PINGS
-            )
+            message = await channel.send(embed=tip_embed(tip, "Daily study tip"))
         except discord.HTTPException as exc:
             raise PostFailure.from_http(exc.status, exc.code, exc.text) from exc
         return message.id
@@ -295,9 +292,7 @@ class Tips(commands.GroupCog, group_name="tips"):
             posted = await self._call(self.scheduler.post_now(interaction.guild.id))
         except PostFailure as exc:
             raise UserError(f"Discord refused the post: {exc.message}") from exc
-        await interaction.response.send_message(
-            f"Posted tip `{posted.tip.id}`.", ephemeral=True, allowed_mentions=NO_PINGS
-        )
+        await interaction.response.send_message(f"Posted tip `{posted.tip.id}`.", ephemeral=True)
 
     @staticmethod
     async def _call(coro: Awaitable[T]) -> T:
@@ -323,9 +318,7 @@ class TipCommand(commands.Cog):
         tips = [t for t in self.bot.engine.kb.tips if category is None or t.category == category]
         if not tips:
             raise UserError("There are no tips of that kind right now.")
-        await interaction.response.send_message(
-            embed=tip_embed(random.choice(tips)), allowed_mentions=NO_PINGS
-        )
+        await interaction.response.send_message(embed=tip_embed(random.choice(tips)))
 
 
 async def setup(bot: MedcodeBot) -> None:
