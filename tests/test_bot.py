@@ -74,3 +74,23 @@ def test_interaction_tokens_are_redacted_from_logs(caplog: pytest.LogCaptureFixt
     assert "tok-490cSECRET" not in text and "aW50ZXJhY3Rpb24" not in text
     assert "/interactions/123/[token]/callback" in text
     assert "/webhooks/55/[token]/messages" in text
+
+
+def test_setup_logging_redacts_on_the_handler_it_installs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import log as log_module
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    # Undone after the test: the once-only flag, the levels setup_logging sets.
+    monkeypatch.setattr(log_module.setup_logging, "_done", False, raising=False)
+    monkeypatch.setattr(root, "level", root.level)
+    for name in ("discord.http", "discord.gateway"):
+        monkeypatch.setattr(logging.getLogger(name), "level", logging.getLogger(name).level)
+    try:
+        log_module.setup_logging("DEBUG")
+        added = [h for h in root.handlers if h not in before]
+        assert added and any(isinstance(f, RedactTokens) for f in added[0].filters)
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in before:
+                root.removeHandler(handler)
