@@ -83,9 +83,8 @@ def test_setup_logging_redacts_on_the_handler_it_installs(monkeypatch: pytest.Mo
     before = list(root.handlers)
     # Undone after the test: the once-only flag, the levels setup_logging sets.
     monkeypatch.setattr(log_module.setup_logging, "_done", False, raising=False)
-    monkeypatch.setattr(root, "level", root.level)
-    for name in ("discord.http", "discord.gateway"):
-        monkeypatch.setattr(logging.getLogger(name), "level", logging.getLogger(name).level)
+    loggers = [root, logging.getLogger("discord.http"), logging.getLogger("discord.gateway")]
+    levels = [logger.level for logger in loggers]
     try:
         log_module.setup_logging("DEBUG")
         added = [h for h in root.handlers if h not in before]
@@ -94,3 +93,5 @@ def test_setup_logging_redacts_on_the_handler_it_installs(monkeypatch: pytest.Mo
         for handler in root.handlers[:]:
             if handler not in before:
                 root.removeHandler(handler)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
