@@ -37,16 +37,38 @@ def plural(noun: str) -> str:
 
 
 def inflect(word: str, part: str) -> list[str]:
-    """The forms of a noun (with its plural) or a verb (-s, -ing, -ed) people type."""
+    """The forms of a noun (with its plural) or a verb people type. A verb is its base form,
+    or "base/past" where the past is irregular: "earn" is earn, earns, earning, earned;
+    "make/made" is make, makes, making, made; "get/got" is get, gets, getting, got."""
     if part == "noun":
         return [word, plural(word)]
     if part != "verb":
         raise ValueError(f"unknown part of speech {part!r}")
-    stem = word[:-1] if word.endswith("e") and not word.endswith("ee") else word
-    ed = word + "d" if word.endswith("e") else word + "ed"
-    if word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
-        ed = word[:-1] + "ied"
-    return [word, plural(word), stem + "ing", ed]
+    base, _, past = word.partition("/")
+    if base.endswith("e") and not base.endswith("ee"):
+        ing = base[:-1] + "ing"  # make -> making
+    elif _short_closed(base):
+        ing = base + base[-1] + "ing"  # get -> getting
+    else:
+        ing = base + "ing"
+    if not past:
+        if base.endswith("e"):
+            past = base + "d"
+        elif base.endswith("y") and len(base) > 1 and base[-2] not in _VOWELS:
+            past = base[:-1] + "ied"  # qualify -> qualified
+        else:
+            past = base + "ed"
+    return [base, plural(base), ing, past]
+
+
+def _short_closed(word: str) -> bool:
+    """One short syllable ending consonant-vowel-consonant ("get", "put"): doubled before -ing."""
+    return (
+        len(word) == 3
+        and word[0] not in _VOWELS
+        and word[1] in _VOWELS
+        and word[2] not in _VOWELS | set("wxy")
+    )
 
 
 class _Strict(BaseModel):
@@ -75,12 +97,20 @@ class Words(_Strict):
         words = {"type": "array", "items": {"type": "string"}}
         return {"anyOf": [handler(core_schema), words]}
 
-    @field_validator("words", "nouns", "verbs")
+    @field_validator("words", "nouns")
     @classmethod
     def _single_lower_words(cls, values: list[str]) -> list[str]:
         for value in values:
             if not re.fullmatch(r"[a-z0-9%+]+(?:-[a-z]+)?", value):
                 raise ValueError(f"{value!r}: one lower-case word (phrases go under 'phrases')")
+        return values
+
+    @field_validator("verbs")
+    @classmethod
+    def _verbs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not re.fullmatch(r"[a-z]+(?:/[a-z]+)?", value):
+                raise ValueError(f"{value!r}: a lower-case verb, or base/past ('make/made')")
         return values
 
     @field_validator("phrases")

@@ -35,6 +35,8 @@ def test_plural(noun: str, expected: str) -> None:
         ("earn", ["earn", "earns", "earning", "earned"]),
         ("issue", ["issue", "issues", "issuing", "issued"]),
         ("qualify", ["qualify", "qualifies", "qualifying", "qualified"]),
+        ("make/made", ["make", "makes", "making", "made"]),
+        ("get/got", ["get", "gets", "getting", "got"]),
         ("switch", ["switch", "switches", "switching", "switched"]),
     ],
 )
@@ -64,11 +66,11 @@ def _vocab_problems(tmp_path: Path, vocab: str) -> list[str]:
 
 def test_a_broken_vocabulary_names_file_and_field(tmp_path: Path) -> None:
     shipped = (SHIPPED / "vocab.yaml").read_text()
-    broken = shipped.replace("verbs: [pay, earn, make]", "verbs: [pay, Earn Money]")
+    broken = shipped.replace("verbs: [pay/paid, earn, make/made]", "verbs: [pay, Earn Money]")
     found = _vocab_problems(tmp_path, broken)
     assert any(
         "vocab.yaml: entry 'vocab', field 'intents.pay.verbs'" in p
-        and "'Earn Money': one lower-case word" in p
+        and "'Earn Money': a lower-case verb" in p
         for p in found
     ), found
 
