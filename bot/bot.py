@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import math
 import time
 import traceback
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -21,6 +23,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 ERROR_COLOUR = discord.Colour.red()
+# The client's default for every message it sends: the bot never pings. Nothing overrides it.
 NO_PINGS = discord.AllowedMentions.none()
 APOLOGY = "Sorry, something went wrong on my side. It has been logged."
 UNKNOWN_INTERACTION = 10062  # Discord's JSON error code
@@ -68,7 +71,8 @@ class MedcodeTree(app_commands.CommandTree):
             if interaction.command is not None:
                 where = f"/{interaction.command.qualified_name}"
             else:
-                where = f"component {(interaction.data or {}).get('custom_id', '?')}"
+                data: dict[str, Any] = dict(interaction.data or {})
+                where = f"component {data.get('custom_id', '?')}"
             log.error(
                 "Unexpected error in %s (guild %s, user %s):\n%s",
                 where,
@@ -91,8 +95,12 @@ class MedcodeTree(app_commands.CommandTree):
             log.warning("Could not deliver an error message for interaction %s", interaction.id)
 
 
+def _load_engine(settings: Settings) -> Engine:
+    return Engine(load_knowledge(settings.knowledge_dir))
+
+
 class MedcodeBot(commands.Bot):
-    def __init__(self, settings: Settings, engine: Engine | None = None, **options) -> None:
+    def __init__(self, settings: Settings, engine: Engine | None = None, **options: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True  # mentions of the bot carry their content without the
@@ -109,6 +117,7 @@ class MedcodeBot(commands.Bot):
         self.settings = settings
         self.engine = engine or Engine(load_knowledge(settings.knowledge_dir))
         self.started_at = time.monotonic()
+        self._heap_frozen = False
 
     async def setup_hook(self) -> None:
         for extension in walk_extensions():
@@ -121,13 +130,19 @@ class MedcodeBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("Ready as %s in %d server(s)", self.user, len(self.guilds))
         # Long-lived objects (knowledge base, caches) need no cyclic GC passes: see
-        # README.md (Benchmarks) and ../shared/notes/performance.md.
-        gc.collect()
-        gc.freeze()
+        # README.md (Benchmarks) and ../shared/notes/performance.md. Once: on_ready fires
+        # again after every reconnect, and the heap built since is not all long-lived.
+        if not self._heap_frozen:
+            self._heap_frozen = True
+            gc.collect()
+            gc.freeze()
 
-    def reload_knowledge(self) -> Engine:
-        """Validate `knowledge/` again and swap it in; on error the old engine stays."""
-        engine = Engine(load_knowledge(self.settings.knowledge_dir))
+    async def reload_knowledge(self) -> Engine:
+        """Validate `knowledge/` again and swap it in; on error the old engine stays.
+
+        Loading runs in a worker thread: a large or hostile knowledge base must not stall the
+        event loop (every interaction and the tip scheduler) while it is read."""
+        engine = await asyncio.to_thread(_load_engine, self.settings)
         self.engine = engine
         log.info("Knowledge base reloaded: %s", engine.kb.summary())
         return engine

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import logging
 import sys
@@ -23,6 +24,9 @@ from bot.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_NO, EXIT_USAGE, EXIT_KB = 0, 1, 2, 3
+# A question read from stdin: the engine decides on its first 4,000 characters, so reading a
+# 10 MB paste in full would only cost time and memory.
+MAX_READ = 64_000
 
 
 def _engine(settings: Settings) -> Engine:
@@ -34,6 +38,20 @@ def render(answer: Answer) -> str:
     return f"{answer.title}\n{'-' * min(len(answer.title), 60)}\n{answer.text}"
 
 
+def _text(value: str) -> str:
+    """Valid text from argv or a stream read with surrogateescape: undecodable bytes become
+    U+FFFD, so they are never echoed raw into the output (JSON must stay valid UTF-8)."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _lenient_stdin() -> None:
+    """Read stdin as UTF-8 whatever the locale, replacing bytes that are not UTF-8: one bad
+    line must not end a batch with a traceback (and lose the lines already read)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        sys.stdin = io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", newline="\n")
+
+
 def _write_json(obj: object, out: TextIO) -> None:
     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
     out.flush()
@@ -43,11 +61,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     engine = _engine(settings)
     if args.jsonl:
         for line in sys.stdin:
-            _write_json(engine.answer(line.rstrip("\r\n")).to_json(), sys.stdout)
+            _write_json(engine.answer(_text(line.rstrip("\r\n"))).to_json(), sys.stdout)
         return EXIT_OK
-    question = " ".join(args.question)
+    question = _text(" ".join(args.question))
     if not question and not sys.stdin.isatty():
-        question = sys.stdin.read()
+        question = _text(sys.stdin.read(MAX_READ))
     answer = engine.answer(question)
     if args.json:
         _write_json(answer.to_json(), sys.stdout)
@@ -75,7 +93,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         if interactive and not line.strip():
             continue
-        print(render(engine.answer(line)))
+        print(render(engine.answer(_text(line))))
         print()
 
 
@@ -89,6 +107,19 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{len(exc.problems)} problem(s) in {directory}", file=sys.stderr)
         return EXIT_NO
     print(f"OK: {directory}: {kb.summary()}")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the JSON Schema of the knowledge files, for editors that check YAML as it is typed."""
+    from bot.knowledge.schema import SCHEMA_FILE, schema_json
+
+    target = Path(args.output) if args.output else settings.knowledge_dir / SCHEMA_FILE
+    if str(target) == "-":
+        sys.stdout.write(schema_json())
+        return EXIT_OK
+    target.write_text(schema_json(), encoding="utf-8")
+    print(f"Wrote {target}")
     return EXIT_OK
 
 
@@ -147,6 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("directory", nargs="?", help="defaults to the configured knowledge dir")
     validate.set_defaults(func=cmd_validate)
 
+    schema = sub.add_parser("schema", help="write the JSON Schema of the knowledge files")
+    schema.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="default: knowledge.schema.json in the knowledge dir; - for stdout",
+    )
+    schema.set_defaults(func=cmd_schema)
+
     run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     run.set_defaults(func=cmd_run)
 
@@ -167,10 +207,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.knowledge:
         settings = settings.model_copy(update={"knowledge_dir": Path(args.knowledge)})
     setup_logging(settings.log_level)
+    _lenient_stdin()
     if args.func is cmd_ask and args.question and args.jsonl:
         parser.error("--jsonl reads questions from stdin; give no question argument")
     try:
-        return args.func(args, settings)
+        code: int = args.func(args, settings)
+        return code
     except KnowledgeError as exc:
         print(f"The knowledge base in {settings.knowledge_dir} did not load:", file=sys.stderr)
         for problem in exc.problems:

@@ -90,6 +90,9 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
     except discord.HTTPException as exc:
         print(f"Discord refused the commands: {exc}", file=sys.stderr)
         return 1
+    except (aiohttp.ClientError, OSError) as exc:  # as `run` reports it: no traceback
+        print(f"Could not reach Discord: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 1
     where = f"server {guild_id}" if guild_id else "all servers (global; may take a while to show)"
     print(f"Synced {len(synced)} command(s) to {where}: " + ", ".join(c.name for c in synced))
     return 0

@@ -38,7 +38,6 @@ class Settings(BaseSettings):
     discord_gateway: str | None = None  # e.g. ws://127.0.0.1:8080/gw
     log_level: str = "INFO"
     owner_ids: frozenset[int] = frozenset()
-    dev_guild_id: int | None = None
     database_path: Path = Path("data/medcode.sqlite3")
     # How long after a missed post time a daily tip may still go out (same local day only).
     tip_catchup_hours: float = Field(default=6.0, ge=0, le=24)

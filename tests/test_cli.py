@@ -125,3 +125,61 @@ def test_empty_question_is_unanswered_not_a_crash(tmp_path, question):
     result = run("ask", "--json", question, cwd=tmp_path)
     assert result.returncode == 1
     assert json.loads(result.stdout)["answered"] is False
+
+
+# -- the reliability review (../shared/notes/reliability-review.md) -------------------------------
+def run_bytes(*args: str, stdin: bytes, cwd: Path, env: dict | None = None):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "MEDCODE_"))}
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        env=environ,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("encoding", ["", "utf-8:strict"])
+def test_invalid_utf8_on_stdin_gives_valid_json_and_loses_no_line(tmp_path, encoding):
+    # D10: raw bytes were copied into the JSON, or (strict locale) a traceback lost the batch.
+    env = {"PYTHONIOENCODING": encoding} if encoding else {}
+    result = run_bytes(
+        "ask", "--jsonl", stdin=b"Texas\nCRC \xff pay\nCPC vs CCS\n", cwd=tmp_path, env=env
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    lines = result.stdout.decode("utf-8").splitlines()  # strict: valid UTF-8
+    objs = [json.loads(line) for line in lines]
+    assert [o["query"] for o in objs] == ["Texas", "CRC \ufffd pay", "CPC vs CCS"]
+    assert objs[1]["topic"] == "cred-crc"
+
+
+def test_invalid_utf8_in_chat_is_answered(tmp_path):
+    result = run_bytes(
+        "chat", stdin=b"Texas\nCRC \xff\n", cwd=tmp_path, env={"PYTHONIOENCODING": "utf-8:strict"}
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+    assert "CRC" in result.stdout.decode("utf-8")
+
+
+def test_json_names_the_rule_that_answered(tmp_path):
+    obj = json.loads(run("ask", "--json", "highest paying state", cwd=tmp_path).stdout)
+    assert obj["rule"] == "ranking"
+
+
+def test_schema_is_written_where_asked(tmp_path):
+    result = run("schema", "--output", str(tmp_path / "s.json"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    schema = json.loads((tmp_path / "s.json").read_text())
+    assert set(schema["$defs"]) >= {"EntriesFile", "VocabFile", "State", "Figure"}
+
+
+def test_sync_with_discord_unreachable_is_one_clear_line(tmp_path):
+    # D13: a raw ClientConnectorError traceback, unlike `run` for the same fault.
+    env = {"DISCORD_TOKEN": "x", "MEDCODE_DISCORD_API_BASE": "http://127.0.0.1:9/api/v10"}
+    result = run("sync", cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "\nCould not reach Discord: ClientConnectorError" in "\n" + result.stderr

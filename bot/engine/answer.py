@@ -27,6 +27,8 @@ class Answer:
     suggestion_ids: tuple[str, ...] = field(default=(), compare=False)
     entries: tuple[str, ...] = ()
     intents: tuple[str, ...] = field(default=(), compare=False)
+    # The routing rule that answered (bot/engine/rules.py): why this answer, not another.
+    rule: str = field(default="", compare=False)
 
     @property
     def text(self) -> str:
@@ -52,4 +54,5 @@ class Answer:
             "sources": list(self.sources),
             "suggestions": list(self.suggestions),
             "entries": list(self.entries),
+            "rule": self.rule,
         }

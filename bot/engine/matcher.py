@@ -9,73 +9,13 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein, Indel
 from rapidfuzz.utils import default_process
 
-from bot.engine import vocab
+from bot.engine.reading import read_amount, read_ordinal, split, stem
+from bot.engine.vocab import Lexicon
 from bot.knowledge.loader import KnowledgeBase
-from bot.knowledge.text import raw_tokens
 
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(19|20)\d\d")
-_AMOUNT = re.compile(
-    r"\$?\s?(?P<k>\d{2,3})\s?k\b(?P<plus>\s?\+)?"
-    r"|\$\s?(?P<dollars>\d{1,3}(?:,\d{3})+|\d{4,6})"
-    r"|(?P<six>\b(?:6|six)[\s-]figures?\b)"
-)
-_ORDINAL_WORDS = {
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-}
-_ORDINAL = re.compile(
-    r"(?:#\s?|\bnumber\s|\bno\.\s?)(?P<n>[1-9]\d?)\b|\b(?P<n2>[1-9]\d?)(?:st|nd|rd|th)\b"
-    r"|\b(?P<word>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b"
-)
-_REACHING = re.compile(r"\b(?:over|above|more than|at least|hit|reach|get to|or more)\b")
-
-MAX_TOKENS = 120  # a 4,000-character question is read up to here; the rest is noise
 MAX_PHRASE = 12
-
-
-_SUFFIXES = ("ings", "ing", "ed", "es", "s")
-
-
-def stem(word: str) -> str:
-    """A light suffix strip for weak topic words: "openings", "opening", "opened" -> "open"."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            word = word[: -len(suffix)]
-            break
-    # "sequence" and "sequencing" meet at "sequenc".
-    return word[:-1] if word.endswith("e") and len(word) >= 5 else word
-
-
-def split(text: str) -> tuple[list[str], list[str]]:
-    """Tokens in lower case and as typed (the case decides whether "OR" means Oregon)."""
-    raw = _join_spelled(raw_tokens(text)[:MAX_TOKENS])
-    return [t.lower() for t in raw], raw
-
-
-def _join_spelled(raw: list[str]) -> list[str]:
-    """ "c p c" and "C P C" are "cpc": runs of three or more single letters become one word."""
-    out: list[str] = []
-    run: list[str] = []
-    for token in [*raw, ""]:
-        if len(token) == 1 and token.isalpha():
-            run.append(token)
-            continue
-        if len(run) >= 3:  # "c p c"; never "w a" (a word and an article), never a code
-            out.append("".join(run))
-        else:
-            out += run
-        run = []
-        if token:
-            out.append(token)
-    return out
 
 
 @dataclass(frozen=True)
@@ -117,15 +57,16 @@ class Analysis:
 class Matcher:
     """An in-memory index of every name, alias, keyword and postal code, built once per KB."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, lexicon: Lexicon):
         self.kb = kb
+        self.lex = lex = lexicon
         self.phrases: dict[str, str] = {}
         self.keywords: dict[str, str] = {}
         self.keyword_stems: dict[str, str] = {}
         self.codes: dict[str, str] = {}
         for entry in kb.entries.values():
             names = [entry.name, *entry.aliases]
-            names += [v for k in ("abbreviation", "full_name") if (v := getattr(entry, k, None))]
+            names += [value for _field, value in entry.other_names()]
             for name in names:
                 key = " ".join(split(name)[0])
                 if key:
@@ -136,8 +77,7 @@ class Matcher:
                     self.keywords.setdefault(key, entry.id)
                     if " " not in key:
                         self.keyword_stems.setdefault(stem(key), entry.id)
-            code = getattr(entry, "code", None)
-            if code:
+            for code in entry.codes():
                 self.codes[code.lower()] = entry.id
         # Numbers the guide states (two digits or more, not years), each owned by one entry.
         figures: dict[str, set[str]] = {}
@@ -148,10 +88,12 @@ class Matcher:
                     if len(key.split(".")[0]) >= 2 and not _YEAR.fullmatch(key):
                         figures.setdefault(key, set()).add(entry.id)
         self.figures = {k: next(iter(v)) for k, v in figures.items() if len(v) == 1}
+        # Abbreviations of four letters or more ("CPMA"), for the letter-swap typo check.
         self.abbreviations = {
-            abbr.lower(): e.id
+            name.lower(): e.id
             for e in kb.entries.values()
-            if len(abbr := getattr(e, "abbreviation", "") or "") >= 4
+            for _field, name in e.other_names()
+            if len(name) >= 4 and name.isalpha() and name.isupper()
         }
         self.max_phrase = max((k.count(" ") + 1 for k in self.phrases), default=1)
         self.max_phrase = min(self.max_phrase, MAX_PHRASE)
@@ -165,28 +107,30 @@ class Matcher:
         self.fuzzy_by_words = {
             n: by_words.get(n, []) + (by_words.get(2, []) if n == 1 else []) for n in range(1, 5)
         }
-        intent_words = {w for words in vocab.INTENTS.values() for w in words}
+        intent_words = {w for words in lex.intents.values() for w in words}
         self.known_words = (
             {t for k in (*self.phrases, *self.keywords) for t in k.split()}
             | {w for w in intent_words if " " not in w}
-            | vocab.STOPWORDS
-            | vocab.DOMAIN
-            | set(vocab.KIND_WORDS)
-            | vocab.OFF_DOMAIN
+            | lex.stopwords
+            | lex.domain
+            | set(lex.kind_words)
+            | lex.off_domain
         )
         self.intent_phrases = {
-            phrase: intent for intent, words in vocab.INTENTS.items() for phrase in words
+            phrase: intent for intent, words in lex.intents.items() for phrase in words
         }
-        self.max_intent = max(p.count(" ") + 1 for p in self.intent_phrases)
+        self.max_intent = max((p.count(" ") + 1 for p in self.intent_phrases), default=1)
+        self.ranking_words = lex.intents["highest"] | lex.intents["lowest"]
+        self.coding_or_pay = lex.coding | lex.intents["pay"]
         # "Did you mean": every name and alias, against the question's content words only.
         self.suggest_choices = list(self.phrases)
         self.by_prefix: dict[str, set[str]] = {}
         for choice in self.suggest_choices:
             for word in choice.split():
                 self.by_prefix.setdefault(word[:3], set()).add(choice)
-        self.filler = (
-            {w for w in intent_words if " " not in w} | vocab.STOPWORDS | vocab.DOMAIN
-        ) - {t for k in self.phrases for t in k.split()}
+        self.filler = ({w for w in intent_words if " " not in w} | lex.stopwords | lex.domain) - {
+            t for k in self.phrases for t in k.split()
+        }
 
     # -- entity search -------------------------------------------------------------------------
     def analyse(self, text: str) -> Analysis:
@@ -216,7 +160,7 @@ class Matcher:
                 used[j] = True
         self._read_words(toks, used, result)
         result.unknown_place = self._unknown_place(toks, raw, used)
-        result.greeting = all(t in vocab.GREETINGS for t in toks)
+        result.greeting = all(t in self.lex.greetings for t in toks)
         owners = {
             owner
             for number in _NUMBER.findall(text)
@@ -225,18 +169,9 @@ class Matcher:
         if len(owners) == 1:
             result.figure_owner = owners.pop()
         lowered = text.lower()
-        if match := _ORDINAL.search(lowered):
-            word = match["word"]
-            number = match["n"] or match["n2"]
-            result.ordinal = int(number) if number else _ORDINAL_WORDS[word]
-        if match := _AMOUNT.search(lowered):
-            if match["k"]:
-                result.amount = float(match["k"]) * 1000
-            elif match["dollars"]:
-                result.amount = float(match["dollars"].replace(",", ""))
-            else:
-                result.amount = 100_000.0
-            result.reaching = bool(_REACHING.search(lowered) or match["plus"] or match["six"])
+        result.ordinal = read_ordinal(lowered)
+        result.amount, result.reaching = read_amount(lowered)
+        if result.amount is not None:
             result.intents.add("pay")
         return result
 
@@ -250,14 +185,14 @@ class Matcher:
             return (
                 not used[j]
                 and word not in self.known_words
-                and word not in vocab.NATIONAL
+                and word not in self.lex.national
                 and word.isalpha()
-                and (len(word) >= 4 or raw[j][:1].isupper() or word in vocab.SHORT_PLACES)
+                and (len(word) >= 4 or raw[j][:1].isupper() or word in self.lex.short_places)
             )
 
         n = len(toks)
         for i, token in enumerate(toks):
-            if token in vocab.UNCOVERED and not used[i]:
+            if token in self.lex.uncovered and not used[i]:
                 return raw[i]
             words: list[str] = []
             if token in {"in", "from"}:  # in (the) X
@@ -265,7 +200,7 @@ class Matcher:
                 while j < n and len(words) < 3 and unknown(j):
                     words.append(raw[j])
                     j += 1
-            elif token in vocab.CODING_WORDS and i > 0:  # X coding, X coders
+            elif token in self.lex.coding and i > 0:  # X coding, X coders
                 j = i - 1
                 while j >= 0 and len(words) < 2 and unknown(j):
                     words.insert(0, raw[j])
@@ -274,23 +209,23 @@ class Matcher:
                     words.append(token)
             elif token in {"a", "an"}:  # a(n) X make / earn
                 j = i + 1
-                while j < n and toks[j] in vocab.DOMAIN:
+                while j < n and toks[j] in self.lex.domain:
                     j += 1
                 while j < n and len(words) < 3 and unknown(j):
                     words.append(raw[j])
                     j += 1
                 if not (
-                    j < n and toks[j] in vocab.PAY_VERBS
+                    j < n and toks[j] in self.lex.pay_verbs
                 ):  # "an RHIT make", not "a good salary"
                     words = []
-            elif token in vocab.INTENTS["highest"] | vocab.INTENTS["lowest"]:  # best X, top X
+            elif token in self.ranking_words:  # best X, top X
                 j = i + 1
-                while j < n and toks[j] in vocab.CODING_WORDS | vocab.INTENTS["pay"]:
+                while j < n and toks[j] in self.coding_or_pay:
                     j += 1
                 while j < n and len(words) < 2 and unknown(j):
                     words.append(raw[j])
                     j += 1
-            elif _YEAR.fullmatch(token) and token not in {"2024", "2026", "2034"}:
+            elif _YEAR.fullmatch(token) and token not in self.lex.guide_years:
                 return token
             if words:
                 if token in {"in", "from"} and all(w.islower() for w in words):
@@ -339,11 +274,11 @@ class Matcher:
         if state is None:
             return None
         typed_as_code = raw[i].isupper() and not shouting
-        if token not in vocab.AMBIGUOUS_CODES or typed_as_code:
+        if token not in self.lex.ambiguous_codes or typed_as_code:
             return Hit(state, i, i + 1, "code")
         # "coder pay in md": a lower-case code right after "in" at the end of a question.
         if (
-            token not in vocab.HARD_WORDS
+            token not in self.lex.hard_codes
             and i == len(toks) - 1
             and i > 0
             and toks[i - 1] in {"in", "from"}
@@ -390,7 +325,7 @@ class Matcher:
                     if inside:
                         cutoff = max(cutoff, 85)
                     choices = self.fuzzy_by_words[end - start]
-                    found = process.extract(
+                    matches: list[tuple[str, float, int]] = process.extract(
                         window,
                         choices,
                         scorer=fuzz.ratio,
@@ -398,18 +333,20 @@ class Matcher:
                         score_cutoff=cutoff,
                         limit=3,
                     )
-                    if not found:
+                    if not matches:
                         continue
                     # The misspelt word itself must look like a word of the name: "oncology
                     # coding" is not "cardiology coding", though the phrases are close.
-                    found = [
-                        f for f in found if max(fuzz.ratio(toks[i], w) for w in f[0].split()) >= 80
+                    matches = [
+                        f
+                        for f in matches
+                        if max(fuzz.ratio(toks[i], w) for w in f[0].split()) >= 80
                     ]
-                    if not found:
+                    if not matches:
                         continue
                     # Close calls are settled by a typo model that counts a swap of two
                     # letters as one slip ("indaina" is Indiana, not India).
-                    close = [f for f in found if found[0][1] - f[1] < 3]
+                    close = [f for f in matches if matches[0][1] - f[1] < 3]
                     if len(close) > 1:
                         close.sort(
                             key=lambda f: DamerauLevenshtein.normalized_similarity(window, f[0]),
@@ -418,16 +355,16 @@ class Matcher:
                         a, b = close[0], close[1]
                         sim = DamerauLevenshtein.normalized_similarity
                         if sim(window, a[0]) - sim(window, b[0]) >= 0.05:
-                            found = [
+                            matches = [
                                 a,
-                                *[f for f in found if f is not a and found[0][1] - f[1] >= 3],
+                                *[f for f in matches if f is not a and matches[0][1] - f[1] >= 3],
                             ]
-                    score = found[0][1]
-                    owner = self.phrases[found[0][0]]
+                    score = matches[0][1]
+                    owner = self.phrases[matches[0][0]]
                     second = next(
                         (
                             self.phrases[f[0]]
-                            for f in found[1:]
+                            for f in matches[1:]
                             if self.phrases[f[0]] != owner and score - f[1] < 3
                         ),
                         None,
@@ -467,11 +404,11 @@ class Matcher:
                     break
             i += 1
         for i, token in enumerate(toks):
-            if token in vocab.KIND_WORDS and not used[i]:
-                result.kinds.append(vocab.KIND_WORDS[token])
-            if token in vocab.OFF_DOMAIN or vocab.PROFESSION.search(token):
+            if token in self.lex.kind_words and not used[i]:
+                result.kinds.append(self.lex.kind_words[token])
+            if token in self.lex.off_domain or self.lex.profession.search(token):
                 result.off_domain.append(token)
-            if token in vocab.DOMAIN:
+            if token in self.lex.domain:
                 result.domain = True
             nxt = toks[i + 1] if i + 1 < n else ""
             if token == "level" and nxt.isdigit():
@@ -507,7 +444,7 @@ class Matcher:
             if score < best - 8:
                 break
             entry_id = self.phrases[choice]
-            if kinds and self.kb.entries[entry_id].kind not in kinds:  # type: ignore[attr-defined]
+            if kinds and self.kb.entries[entry_id].kind not in kinds:
                 continue
             if entry_id not in ids:
                 ids.append(entry_id)

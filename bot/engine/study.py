@@ -5,11 +5,15 @@ frequency), so "25" and "modifier" together find the modifier-25 tip."""
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
-from bot.engine.matcher import stem
-from bot.knowledge.models import Tip
+from bot.engine.answer import Answer, Field
+from bot.engine.compose import Composer
+from bot.engine.reading import stem
+from bot.knowledge.models import TIP_CATEGORY_LABELS, Tip
 from bot.knowledge.text import tokens
 
 MIN_SCORE = 5.0  # about two rare shared words, or three common ones
@@ -21,7 +25,7 @@ class TipIndex:
         self.ignore = frozenset(ignore)
         self.tips = list(tips)
         self.words = [self._words(f"{t.text} {t.source or ''} {t.category}") for t in self.tips]
-        # A tip's id names its subject ("cpt-modifier-25"): words there count twice.
+        # A tip's id names its subject (the code set, the rule): words there count twice.
         self.subjects = [self._words(t.id.replace("-", " ")) for t in self.tips]
         df = Counter(w for words in self.words for w in words)
         # Which tips hold a word: only those are scored.
@@ -61,3 +65,42 @@ class TipIndex:
         if runner_up and best < runner_up * CLEAR_LEAD:
             return None
         return self.tips[index]
+
+
+# -- study answers ------------------------------------------------------------------------------
+TIPS_SOURCE = "medcode-bot study tips (original, in the bot's own words)"
+_CODE = re.compile(r"\b(?:\d{5}|\d{4}[FTU]|[A-TV-Z]\d{2}(?:\.[0-9A-Z]{1,4})?)\b")
+_CODE_WORDS = re.compile(r"\b(?:cpt|icd|hcpcs|code|codes)\b", re.IGNORECASE)
+_CODE_FOR = re.compile(r"\b(?:code|codes)\s+(?:for|of)\b|\bwhat(?:'?s| is) the code\b", re.I)
+
+
+def asks_for_a_code(text: str) -> bool:
+    """ "what is CPT 99214", "ICD-10 code for type 2 diabetes": a code look-up."""
+    return bool(_CODE_FOR.search(text) or (_CODE.search(text) and _CODE_WORDS.search(text)))
+
+
+def tip_answer(query: str, tip: Tip) -> Answer:
+    label = TIP_CATEGORY_LABELS.get(tip.category, tip.category)
+    return Answer(
+        query=query,
+        answered=True,
+        topic=tip.id,
+        title=f"Study tip · {label}",
+        lead=tip.text,
+        sources=(tip.source or TIPS_SOURCE,),
+        entries=(tip.id,),
+    )
+
+
+def code_lookup(c: Composer, index: TipIndex, query: str, text: str) -> Answer:
+    """Declined: CPT descriptions are the AMA's copyright. A related study tip, if one fits."""
+    lead = (
+        "I don't look up codes or quote code descriptions: CPT code descriptions are the "
+        "AMA's copyright. Find it in your current code book: the Alphabetic Index first, "
+        "then the Tabular List (ICD-10-CM) or the section's guidelines (CPT)."
+    )
+    tip = index.search(text)
+    fields = (Field(f"Related study tip ({tip.id})", tip.text),) if tip else ()
+    ids = [e.id for role in ("exam-prep", "resources") if (e := c.kb.role(role))]
+    answer = c.unanswered(query, lead, ids=ids, suggest_from=text)
+    return replace(answer, title="Code look-ups are not something I do", fields=fields)

@@ -1,567 +1,82 @@
-"""Words the engine reads intent from. Entities (names, aliases) live in the YAML, not here."""
+"""The engine's word sets, derived once from the vocabulary (knowledge/vocab.yaml) and the kind
+registry (bot/knowledge/models.py). No word lists are written here."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cache
 
-# Intent -> single words or short phrases (normalised: lower case, no punctuation).
-INTENTS: dict[str, frozenset[str]] = {
-    "pay": frozenset(
-        [
-            "pay",
-            "pays",
-            "paid",
-            "paying",
-            "payment",
-            "salary",
-            "salaries",
-            "earn",
-            "earns",
-            "earned",
-            "earning",
-            "earnings",
-            "make",
-            "makes",
-            "making",
-            "made",
-            "wage",
-            "wages",
-            "income",
-            "incomes",
-            "money",
-            "compensation",
-            "comp",
-            "much",
-            "rate",
-            "rates",
-            "dollars",
-            "bucks",
-            "worth",
-            "paycheck",
-            "paycheque",
-            "k",
-        ]
-    )
-    | {"how much", "per year", "per hour", "an hour", "a year", "hourly rate"},
-    "path": frozenset(
-        [
-            "become",
-            "becoming",
-            "qualify",
-            "qualifications",
-            "requirements",
-            "requirement",
-            "required",
-            "require",
-            "prerequisites",
-            "prerequisite",
-            "pathway",
-            "route",
-            "transition",
-            "switch",
-        ]
-    )
-    | {
-        "get into",
-        "get there",
-        "move into",
-        "break into",
-        "how to get",
-        "how do i get",
-        "what do i need",
-        "need to get",
-        "path to",
-        "steps to",
-        "want to be",
-        "wanna be",
-        "start as",
-        "start out",
-        "get started",
-        "break in",
-    },
-    "skills": frozenset(
-        ["skill", "skills", "know", "knowledge", "learn", "abilities", "competencies"]
-    ),
-    "experience": frozenset(["experience", "experienced", "years", "yrs", "long"])
-    | {"how long", "how many years"},
-    "demand": frozenset(["demand", "demanded", "hiring", "hot", "popular", "sought"])
-    | {"in demand", "need for"},
-    "issuer": frozenset(
-        [
-            "issue",
-            "issues",
-            "issued",
-            "issuer",
-            "issuing",
-            "offer",
-            "offers",
-            "offered",
-            "awards",
-            "awarded",
-            "administer",
-            "administers",
-            "administered",
-            "organization",
-            "organisation",
-            "org",
-            "body",
-            "certifying",
-            "grants",
-            "grant",
-            "sponsor",
-        ]
-    )
-    | {"who gives", "who runs", "which organization", "who offers", "who issues"},
-    "meaning": frozenset(
-        ["stand", "stands", "meaning", "mean", "means", "acronym", "abbreviation", "definition"]
-    )
-    | {"what is", "whats", "what are", "full form", "short for"},
-    "compare": frozenset(
-        [
-            "vs",
-            "versus",
-            "compare",
-            "compared",
-            "comparing",
-            "comparison",
-            "difference",
-            "differences",
-            "diff",
-            "between",
-        ]
-    )
-    | {"better", "which is better"},
-    "highest": frozenset(
-        [
-            "higher",
-            "highest",
-            "best",
-            "top",
-            "most",
-            "max",
-            "maximum",
-            "richest",
-            "biggest",
-            "largest",
-            "greatest",
-        ]
-    )
-    | {"pays the most", "pay the most", "highest paying", "best paying", "top paying"},
-    "lowest": frozenset(
-        [
-            "less",
-            "lower",
-            "lowest",
-            "worst",
-            "least",
-            "bottom",
-            "minimum",
-            "poorest",
-            "smallest",
-            "cheapest",
-        ]
-    )
-    | {"pays the least", "pay the least", "lowest paying"},
-    "next": frozenset(
-        ["next", "after", "above", "beyond", "following", "promotion", "promoted", "advance"]
-    )
-    | {"comes after", "move up", "step up", "next step", "after that"},
-    "previous": frozenset(["before", "below", "prior", "under", "preceding"]) | {"comes before"},
-    "list": frozenset(["list", "all", "every", "options", "kinds", "types", "available"])
-    | {"what are the", "which are the"},
-}
+from bot.knowledge.loader import VOCAB_FILE, load_vocab
+from bot.knowledge.models import KINDS
+from bot.knowledge.vocab import Vocab, inflect
+from bot.settings import default_knowledge_dir
 
-# Words that name a kind of entry ("which STATE pays most", "list the SPECIALTIES").
-KIND_WORDS: dict[str, str] = {
-    **dict.fromkeys(["state", "states", "place", "places", "location", "locations"], "state"),
-    **dict.fromkeys(
-        [
-            "specialty",
-            "specialties",
-            "speciality",
-            "specialities",
-            "specialization",
-            "specializations",
-            "niche",
-            "niches",
-        ],
-        "specialty",
-    ),
-    **dict.fromkeys(
-        [
-            "certification",
-            "certifications",
-            "cert",
-            "certs",
-            "credential",
-            "credentials",
-            "designation",
-            "designations",
-        ],
-        "credential",
-    ),
-    **dict.fromkeys(["level", "levels", "ladder", "rung", "rungs"], "career_level"),
-}
 
-# Words that only show a question is about coding; they never name an entry.
-DOMAIN = frozenset(
-    [
-        "coder",
-        "coders",
-        "coding",
-        "code",
-        "codes",
-        "medical",
-        "billing",
-        "certified",
-        "certification",
-        "career",
-        "careers",
-        "job",
-        "jobs",
-        "role",
-        "roles",
-        "work",
-        "working",
-        "position",
-        "positions",
-        "field",
-        "industry",
-        "professional",
-        "professionals",
-        "specialist",
-        "specialists",
-    ]
-)
+@cache
+def shipped_vocab() -> Vocab:
+    """The vocabulary shipped with the bot, for knowledge bases that bring none."""
+    return load_vocab(default_knowledge_dir() / VOCAB_FILE)
 
-# Other professions: a question about them is not one the guide answers.
-OFF_DOMAIN = frozenset(
-    [
-        "biller",
-        "billers",
-        "scribe",
-        "scribes",
-        "assistant",
-        "assistants",
-        "tech",
-        "techs",
-        "technician",
-        "technicians",
-        "technologist",
-        "technologists",
-        "nurse",
-        "nurses",
-        "nursing",
-        "rn",
-        "lpn",
-        "cna",
-        "doctor",
-        "doctors",
-        "physician",
-        "physicians",
-        "surgeon",
-        "surgeons",
-        "pilot",
-        "pilots",
-        "teacher",
-        "teachers",
-        "lawyer",
-        "lawyers",
-        "attorney",
-        "engineer",
-        "engineers",
-        "programmer",
-        "programmers",
-        "developer",
-        "developers",
-        "software",
-        "accountant",
-        "accountants",
-        "pharmacist",
-        "pharmacists",
-        "dentist",
-        "dentists",
-        "plumber",
-        "plumbers",
-        "electrician",
-        "electricians",
-        "police",
-        "firefighter",
-        "chef",
-        "cashier",
-        "trucker",
-        "truckers",
-        "paramedic",
-        "paramedics",
-        "therapist",
-        "therapists",
-    ]
-)
 
-# Two-letter postal codes that are also ordinary words: only an upper-case "OR" in a question
-# that is not shouted in capitals means Oregon.
-# Other professions by the shape of the word: cardiologists, pediatricians, psychiatrists.
-PROFESSION = re.compile(r"(?:olog|iatr)ists?$|icians?$")
+@dataclass(frozen=True)
+class Lexicon:
+    vocab: Vocab
+    intents: dict[str, frozenset[str]]  # intent -> its words and phrases
+    kind_words: dict[str, str]  # "specialties" -> "specialty" (a kind)
+    stopwords: frozenset[str]
+    greetings: frozenset[str]
+    domain: frozenset[str]
+    coding: frozenset[str]
+    off_domain: frozenset[str]
+    profession: re.Pattern[str]
+    national: frozenset[str]
+    short_places: frozenset[str]
+    ambiguous_codes: frozenset[str]
+    hard_codes: frozenset[str]
+    pay_verbs: frozenset[str]
+    uncovered: frozenset[str]
+    exam_words: frozenset[str]
+    logistics: frozenset[str]
+    logistics_with_credential: frozenset[str]
+    guide_years: frozenset[str]
+    study_ignore: frozenset[str]
 
-AMBIGUOUS_CODES = frozenset(
-    [
-        "in",
-        "or",
-        "me",
-        "hi",
-        "ok",
-        "oh",
-        "de",
-        "la",
-        "al",
-        "pa",
-        "ma",
-        "id",
-        "co",
-        "ms",
-        "md",
-        "mt",
-        "ct",
-        "va",
-        "mo",
-    ]
-)
-# Never a state when typed in lower case, even after "in" ("is it for me", "in or out").
-HARD_WORDS = frozenset(["in", "or", "me", "hi", "ok", "oh", "id"])
+    @classmethod
+    def build(cls, vocab: Vocab) -> Lexicon:
+        intents: dict[str, frozenset[str]] = {n: w.forms for n, w in vocab.intents.items()}
+        kind_words = {
+            form: name
+            for name, model in KINDS.items()
+            for noun in model.spec.words
+            for form in inflect(noun, "noun")
+        }
+        one_word_intents = frozenset(w for words in intents.values() for w in words if " " not in w)
+        stopwords = vocab.stopwords.forms
+        domain = vocab.domain.forms
+        return cls(
+            vocab=vocab,
+            intents=intents,
+            kind_words=kind_words,
+            stopwords=stopwords,
+            greetings=vocab.greetings.forms,
+            domain=domain,
+            coding=vocab.coding.forms,
+            off_domain=vocab.off_domain.forms,
+            profession=re.compile(vocab.profession_pattern),
+            national=vocab.national.forms,
+            short_places=vocab.short_places.forms,
+            ambiguous_codes=vocab.ambiguous_codes.forms,
+            hard_codes=vocab.hard_codes.forms,
+            pay_verbs=vocab.pay_verbs.forms,
+            uncovered=vocab.uncovered.forms,
+            exam_words=vocab.exam_logistics.exam.forms,
+            logistics=vocab.exam_logistics.logistics.forms,
+            logistics_with_credential=vocab.exam_logistics.with_credential.forms,
+            guide_years=frozenset(str(y) for y in vocab.guide_years),
+            study_ignore=stopwords | domain | one_word_intents | vocab.study_ignore.forms,
+        )
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "of",
-        "to",
-        "for",
-        "in",
-        "on",
-        "at",
-        "by",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "do",
-        "does",
-        "did",
-        "doing",
-        "i",
-        "me",
-        "my",
-        "you",
-        "your",
-        "we",
-        "us",
-        "everything",
-        "anything",
-        "something",
-        "nothing",
-        "stuff",
-        "thing",
-        "things",
-        "our",
-        "they",
-        "their",
-        "he",
-        "she",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "what",
-        "whats",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "how",
-        "why",
-        "when",
-        "where",
-        "can",
-        "could",
-        "would",
-        "should",
-        "will",
-        "shall",
-        "may",
-        "might",
-        "must",
-        "have",
-        "has",
-        "had",
-        "having",
-        "than",
-        "then",
-        "there",
-        "here",
-        "so",
-        "if",
-        "not",
-        "no",
-        "yes",
-        "any",
-        "some",
-        "about",
-        "into",
-        "over",
-        "per",
-        "up",
-        "out",
-        "also",
-        "just",
-        "get",
-        "got",
-        "go",
-        "going",
-        "want",
-        "wanna",
-        "like",
-        "really",
-        "very",
-        "more",
-        "less",
-        "one",
-        "two",
-        "please",
-        "tell",
-        "show",
-        "give",
-        "know",
-        "say",
-        "im",
-        "ive",
-        "id",
-        "youre",
-        "thats",
-        "theres",
-        "hey",
-        "hi",
-        "hello",
-        "thanks",
-        "thank",
-        "much",
-        "many",
-        "much",
-    ]
-)
-
-# A message made only of these is a greeting or a request for help, not a question.
-GREETINGS = frozenset(
-    [
-        "hi",
-        "hello",
-        "hey",
-        "hiya",
-        "yo",
-        "howdy",
-        "sup",
-        "hola",
-        "greetings",
-        "thanks",
-        "thank",
-        "thx",
-        "ty",
-        "you",
-        "bot",
-        "help",
-        "please",
-        "good",
-        "morning",
-        "afternoon",
-        "evening",
-        "there",
-        "cheers",
-        "ok",
-        "okay",
-        "cool",
-        "great",
-        "nice",
-    ]
-)
-
-# Words that name the coding job itself ("oncology CODING", "contract CODERS").
-CODING_WORDS = frozenset(["coder", "coders", "coding"])
-# The whole country: the guide's national figures are the answer, not a gap.
-NATIONAL = frozenset(
-    ["us", "usa", "america", "united", "states", "nationwide", "country", "nation"]
-)
-# Short place names that are not English words.
-SHORT_PLACES = frozenset(["uk", "uae", "nyc", "la", "sf", "dmv"])
-
-# Exam logistics the guide does not cover: fees, dates, scores, registration.
-EXAM_WORDS = frozenset(["exam", "exams", "test", "tests"])
-LOGISTICS = frozenset(
-    [
-        "cost",
-        "costs",
-        "fee",
-        "fees",
-        "price",
-        "prices",
-        "date",
-        "dates",
-        "deadline",
-        "deadlines",
-        "register",
-        "registration",
-        "schedule",
-        "scheduling",
-        "passing",
-        "pass",
-        "rate",
-        "score",
-        "scores",
-        "retake",
-        "retakes",
-        "membership",
-        "voucher",
-        "proctored",
-        "online",
-    ]
-)
-PAY_VERBS = frozenset(["make", "makes", "earn", "earns", "get", "gets", "paid", "pull", "pulls"])
-# Things the guide ranks nothing by: "which employer pays best", "best coding school".
-UNCOVERED = frozenset(
-    [
-        "employer",
-        "employers",
-        "company",
-        "companies",
-        "school",
-        "schools",
-        "program",
-        "programs",
-        "course",
-        "courses",
-        "bootcamp",
-        "bootcamps",
-        "college",
-        "colleges",
-        "university",
-        "universities",
-        "website",
-        "websites",
-        "app",
-        "apps",
-        "agency",
-        "agencies",
-        "hospital",
-        "hospitals",
-        "clinic",
-        "clinics",
-    ]
-)
+    @property
+    def one_word_intents(self) -> frozenset[str]:
+        return frozenset(w for words in self.intents.values() for w in words if " " not in w)

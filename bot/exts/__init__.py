@@ -14,6 +14,3 @@ def walk_extensions() -> Iterator[str]:
         if module.ispkg:
             continue
         yield module.name
-
-
-EXTENSIONS = frozenset(walk_extensions())

@@ -22,6 +22,9 @@ class MemberCooldown:
         self.cooldown = Cooldown(rate, per)  # the template (CommandOnCooldown wants one)
         self._buckets: dict[Hashable, Cooldown] = {}
         self._last_used: OrderedDict[Hashable, float] = OrderedDict()  # oldest first
+        # Keys told "slow down" since their bucket last let them through: forgotten with the
+        # bucket, so members who never come back cost nothing.
+        self._warned: set[Hashable] = set()
 
     def __len__(self) -> int:
         return len(self._buckets)
@@ -37,9 +40,25 @@ class MemberCooldown:
             if now - when <= per:
                 break
             del last_used[oldest], self._buckets[oldest]
+            self._warned.discard(oldest)
         bucket = self._buckets.get(key)
         if bucket is None:
             bucket = self._buckets[key] = self.cooldown.copy()
         last_used[key] = now
         last_used.move_to_end(key)
-        return bucket.update_rate_limit(now)
+        retry = bucket.update_rate_limit(now)
+        if retry is None:
+            self._warned.discard(key)
+        return retry
+
+    def first_refusal(self, key: Hashable) -> bool:
+        """True the first time `key` is refused since it was last allowed: warn once, then
+        stay quiet until the member may ask again."""
+        if key in self._warned:
+            return False
+        self._warned.add(key)
+        return True
+
+    @property
+    def warned(self) -> int:
+        return len(self._warned)

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UserError
+from bot.errors import ReloadFailed
 from bot.exts._embeds import clip
 from bot.knowledge import KnowledgeError
 
@@ -38,7 +38,7 @@ class KnowledgeAdmin(commands.GroupCog, group_name="kb"):
     async def reload(self, interaction: discord.Interaction) -> None:
         """Validate knowledge/ again and swap it in; on any error the old one stays."""
         try:
-            engine = self.bot.reload_knowledge()
+            engine = await self.bot.reload_knowledge()
         except KnowledgeError as exc:
             shown: list[str] = []
             for problem in exc.problems[:15]:  # as many whole lines as fit, then a count
@@ -49,7 +49,7 @@ class KnowledgeAdmin(commands.GroupCog, group_name="kb"):
             lines = "\n".join(shown)
             rest = len(exc.problems) - len(shown)
             more = f"\n…and {rest} more" if rest else ""
-            raise UserError(
+            raise ReloadFailed(
                 clip(
                     f"Reload failed: {len(exc.problems)} problem(s). The previous knowledge base "
                     f"is still in use.\n{lines}{more}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -20,11 +20,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NO_PINGS = discord.AllowedMentions.none()
 SUGGEST_ID = re.compile(r"medcode:suggest:(?P<entry>[a-z0-9-]{1,64})")
 
 
-class SuggestButton(discord.ui.DynamicItem[discord.ui.Button], template=SUGGEST_ID.pattern):
+class SuggestButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=SUGGEST_ID.pattern
+):
     """A "did you mean" button; pressing it posts that answer to the channel.
 
     Dynamic (its state is in the custom_id), so buttons keep working after a restart.
@@ -41,15 +42,21 @@ class SuggestButton(discord.ui.DynamicItem[discord.ui.Button], template=SUGGEST_
         self.entry_id = entry_id
 
     @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]):
-        return cls(match["entry"], item.label or "")
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> SuggestButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(match["entry"], label or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: MedcodeBot = interaction.client  # type: ignore[assignment]
         try:
             await self._answer(bot, interaction)
         except Exception as exc:  # discord.py would only log it: use the one error handler
-            await bot.tree.on_error(interaction, exc)
+            await bot.tree.on_error(interaction, exc)  # type: ignore[arg-type]
 
     async def _answer(self, bot: MedcodeBot, interaction: discord.Interaction) -> None:
         if self.entry_id not in bot.engine.kb.entries:
@@ -58,9 +65,7 @@ class SuggestButton(discord.ui.DynamicItem[discord.ui.Button], template=SUGGEST_
             )
             return
         answer = bot.engine.entry_answer(self.entry_id)
-        await interaction.response.send_message(
-            embed=answer_embed(answer), allowed_mentions=NO_PINGS
-        )
+        await interaction.response.send_message(embed=answer_embed(answer))
 
 
 def suggestion_view(answer: Answer) -> discord.ui.View | None:
@@ -80,7 +85,7 @@ def _can_embed(message: discord.Message) -> bool:
     """Whether the bot may post embeds where `message` was sent (always in DMs)."""
     if message.guild is None:
         return True
-    return message.channel.permissions_for(message.guild.me).embed_links  # type: ignore[union-attr]
+    return message.channel.permissions_for(message.guild.me).embed_links
 
 
 def _user_key(obj: discord.Interaction | discord.Message) -> int:
@@ -93,7 +98,6 @@ class Ask(commands.Cog):
         settings = bot.settings
         # One bucket per member, shared by /ask and mentions.
         self.cooldown = MemberCooldown(settings.ask_rate, settings.ask_per_seconds)
-        self._warned: set[int] = set()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(SuggestButton)
@@ -115,14 +119,14 @@ class Ask(commands.Cog):
             raise app_commands.CommandOnCooldown(self.cooldown.cooldown, retry)
         answer = self.bot.engine.answer(question)
         if answer.answered:
-            await interaction.response.send_message(
-                embed=answer_embed(answer), allowed_mentions=NO_PINGS
-            )
+            await interaction.response.send_message(embed=answer_embed(answer))
             return
         view = suggestion_view(answer)
-        kwargs = {"view": view} if view else {}
+        if view is None:
+            await interaction.response.send_message(embed=answer_embed(answer), ephemeral=True)
+            return
         await interaction.response.send_message(
-            embed=answer_embed(answer), ephemeral=True, allowed_mentions=NO_PINGS, **kwargs
+            embed=answer_embed(answer), ephemeral=True, view=view
         )
 
     @commands.Cog.listener()
@@ -137,14 +141,13 @@ class Ask(commands.Cog):
             question = ""
         retry = self._retry_after(message)
         if retry:
-            if message.author.id not in self._warned:
-                self._warned.add(message.author.id)
+            if self.cooldown.first_refusal(message.author.id):
                 await self._send(message, content=cooldown_message(retry))
             return
-        self._warned.discard(message.author.id)
         try:
             answer = self.bot.engine.answer(question)
             view = None if answer.answered else suggestion_view(answer)
+            reply: dict[str, Any]
             if _can_embed(message):
                 reply = {"embed": answer_embed(answer)}
             else:  # Discord would drop the embed and post an empty reply
@@ -155,10 +158,10 @@ class Ask(commands.Cog):
             return
         await self._send(message, view=view, **reply)
 
-    async def _send(self, message: discord.Message, **kwargs) -> None:
+    async def _send(self, message: discord.Message, **kwargs: Any) -> None:
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
         try:
-            await message.reply(mention_author=False, allowed_mentions=NO_PINGS, **kwargs)
+            await message.reply(mention_author=False, **kwargs)
         except discord.Forbidden:
             log.info("No permission to answer in channel %s", message.channel.id)
         except discord.HTTPException as exc:

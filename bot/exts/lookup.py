@@ -10,14 +10,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UserError
+from bot.errors import KnowledgeMissing, NotFound, UserError
 from bot.exts._embeds import answer_embed, clip
 from bot.knowledge.models import Entry
 
 if TYPE_CHECKING:
     from bot.bot import MedcodeBot
 
-NO_PINGS = discord.AllowedMentions.none()
 Complete = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]
 
 
@@ -33,7 +32,9 @@ def choice_name(entry: Entry) -> str:
 def completer(*kinds: str) -> Complete:
     """Autocomplete from memory over the given kinds (all kinds when none are given)."""
 
-    async def complete(interaction: discord.Interaction, current: str):
+    async def complete(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         bot: MedcodeBot = interaction.client  # type: ignore[assignment]
         entries = bot.engine.complete(current, kinds, limit=25)
         return [app_commands.Choice(name=choice_name(e), value=e.id) for e in entries]
@@ -44,7 +45,7 @@ def completer(*kinds: str) -> Complete:
 def resolve(bot: MedcodeBot, value: str, kinds: Sequence[str], what: str) -> Entry:
     entry = bot.engine.find(value, kinds)
     if entry is None:
-        raise UserError(
+        raise NotFound(
             f"I don't know a {what} called **{discord.utils.escape_markdown(clip(value, 80))}**. "
             "Pick one from the list as you type."
         )
@@ -54,7 +55,11 @@ def resolve(bot: MedcodeBot, value: str, kinds: Sequence[str], what: str) -> Ent
 SALARY_CERT = ("cert_status", "credential")
 SALARY_EXPERIENCE = ("experience_band", "career_level")
 CAREER = ("career_level", "alt_career")
-OUTLOOK_TOPICS = {"growth": "topic-outlook", "ai": "topic-ai"}
+# /outlook's choices: the knowledge base's entries holding these roles.
+OUTLOOK_ROLES = {"growth": "outlook", "ai": "ai"}
+
+
+MISSING = "That part of the knowledge base is missing right now."
 
 
 class Lookup(commands.Cog):
@@ -63,11 +68,15 @@ class Lookup(commands.Cog):
 
     async def _show(self, interaction: discord.Interaction, entry_id: str, *intents: str) -> None:
         if entry_id not in self.bot.engine.kb.entries:
-            raise UserError("That part of the knowledge base is missing right now.")
+            raise KnowledgeMissing(MISSING)
         answer = self.bot.engine.entry_answer(entry_id, intents)
-        await interaction.response.send_message(
-            embed=answer_embed(answer), allowed_mentions=NO_PINGS
-        )
+        await interaction.response.send_message(embed=answer_embed(answer))
+
+    async def _show_role(self, interaction: discord.Interaction, role: str, *intents: str) -> None:
+        answer = self.bot.engine.role_answer(role, intents)
+        if answer is None:
+            raise KnowledgeMissing(MISSING)
+        await interaction.response.send_message(embed=answer_embed(answer))
 
     @app_commands.command(name="salary")
     @app_commands.describe(
@@ -90,15 +99,13 @@ class Lookup(commands.Cog):
         if experience:
             picked.append(resolve(self.bot, experience, SALARY_EXPERIENCE, "experience level"))
         if not picked:
-            await self._show(interaction, "topic-national", "pay")
+            await self._show_role(interaction, "national", "pay")
             return
         if len(picked) == 1:
             await self._show(interaction, picked[0].id, "pay")
             return
         answer = self.bot.engine.compare([e.id for e in picked])
-        await interaction.response.send_message(
-            embed=answer_embed(answer), allowed_mentions=NO_PINGS
-        )
+        await interaction.response.send_message(embed=answer_embed(answer))
 
     @app_commands.command(name="state")
     @app_commands.describe(name="A US state or DC (or a city), e.g. California, TX, Houston")
@@ -129,9 +136,7 @@ class Lookup(commands.Cog):
         """The coding career ladder, or one step of it."""
         if not level:
             answer = self.bot.engine.list_kind("career_level")
-            await interaction.response.send_message(
-                embed=answer_embed(answer), allowed_mentions=NO_PINGS
-            )
+            await interaction.response.send_message(embed=answer_embed(answer))
             return
         await self._show(interaction, resolve(self.bot, level, CAREER, "career level").id)
 
@@ -145,12 +150,12 @@ class Lookup(commands.Cog):
     )
     async def outlook(self, interaction: discord.Interaction, about: str = "growth") -> None:
         """The job outlook for medical coders, or what AI means for the role."""
-        await self._show(interaction, OUTLOOK_TOPICS.get(about, "topic-outlook"))
+        await self._show_role(interaction, OUTLOOK_ROLES.get(about, "outlook"))
 
     @app_commands.command(name="remote")
     async def remote(self, interaction: discord.Interaction) -> None:
         """Remote work in medical coding: how common it is and what it pays."""
-        await self._show(interaction, "topic-remote")
+        await self._show_role(interaction, "remote")
 
     @app_commands.command(name="compare")
     @app_commands.describe(
@@ -164,18 +169,17 @@ class Lookup(commands.Cog):
         if a.id == b.id:
             raise UserError("Pick two different things to compare.")
         answer = self.bot.engine.compare([a.id, b.id])
-        await interaction.response.send_message(
-            embed=answer_embed(answer), allowed_mentions=NO_PINGS
-        )
+        await interaction.response.send_message(embed=answer_embed(answer))
 
     @app_commands.command(name="help")
     async def help(self, interaction: discord.Interaction) -> None:
         """What this bot does, with example questions."""
+        year = self.bot.engine.guide_year()
         embed = discord.Embed(
             title="medcode-bot: medical coding careers, answered",
             description=(
                 "I answer questions about medical coding pay, credentials, states, specialties "
-                "and careers from a 2026 salary and career guide, and can post a daily study "
+                f"and careers from a {year} salary and career guide, and can post a daily study "
                 "tip. Every figure I give comes from that guide, with its source.\n\n"
                 "**Ask in plain words** with `/ask` or by mentioning me:\n"
                 "• what does CRC pay?\n• coder salary in California\n"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, TypeVar, get_args
 
 import discord
 from discord import app_commands
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
     from bot.bot import MedcodeBot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-NO_PINGS = discord.AllowedMentions.none()
 TIP_COLOUR = discord.Colour.gold()
 CATEGORY_LABELS = TIP_CATEGORY_LABELS
 CATEGORY_CHOICES = [
@@ -50,7 +51,7 @@ def tip_embed(tip: Tip, title: str = "Study tip") -> discord.Embed:
     return embed
 
 
-def stamp(moment: datetime | None, style: str = "f") -> str:
+def stamp(moment: datetime | None, style: discord.utils.TimestampStyle = "f") -> str:
     if moment is None:
         return "—"
     return discord.utils.format_dt(moment.astimezone(UTC), style)
@@ -114,9 +115,7 @@ class Tips(commands.GroupCog, group_name="tips"):
     async def _post(self, guild_id: int, channel_id: int, tip: Tip) -> int:
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
         try:
-            message = await channel.send(
-                embed=tip_embed(tip, "Daily study tip"), allowed_mentions=NO_PINGS
-            )
+            message = await channel.send(embed=tip_embed(tip, "Daily study tip"))
         except discord.HTTPException as exc:
             raise PostFailure.from_http(exc.status, exc.code, exc.text) from exc
         return message.id
@@ -239,7 +238,9 @@ class Tips(commands.GroupCog, group_name="tips"):
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @setup_tips.autocomplete("timezone")
-    async def _timezones(self, interaction: discord.Interaction, current: str):
+    async def _timezones(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current, limit=25)]
 
     @app_commands.command(name="status")
@@ -291,12 +292,10 @@ class Tips(commands.GroupCog, group_name="tips"):
             posted = await self._call(self.scheduler.post_now(interaction.guild.id))
         except PostFailure as exc:
             raise UserError(f"Discord refused the post: {exc.message}") from exc
-        await interaction.response.send_message(
-            f"Posted tip `{posted.tip.id}`.", ephemeral=True, allowed_mentions=NO_PINGS
-        )
+        await interaction.response.send_message(f"Posted tip `{posted.tip.id}`.", ephemeral=True)
 
     @staticmethod
-    async def _call(coro):
+    async def _call(coro: Awaitable[T]) -> T:
         try:
             return await coro
         except TipsNotConfiguredError as exc:
@@ -319,9 +318,7 @@ class TipCommand(commands.Cog):
         tips = [t for t in self.bot.engine.kb.tips if category is None or t.category == category]
         if not tips:
             raise UserError("There are no tips of that kind right now.")
-        await interaction.response.send_message(
-            embed=tip_embed(random.choice(tips)), allowed_mentions=NO_PINGS
-        )
+        await interaction.response.send_message(embed=tip_embed(random.choice(tips)))
 
 
 async def setup(bot: MedcodeBot) -> None:

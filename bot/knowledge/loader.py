@@ -1,30 +1,31 @@
-"""Load `knowledge/*.yaml` once into validated models; every problem names file, entry, field."""
+"""Load `knowledge/*.yaml` once into validated models; every problem names file, entry, field.
+
+Each file has one top-level key: `entries`, `sources`, `tips` or `vocab`. Files that cannot
+hurt the bot: each is capped in size, YAML aliases may not expand beyond a small bound (a
+"billion laughs" is refused before any value becomes text), a key given twice in one mapping
+is an error, and a `*.yaml` name that is not a readable file is reported, never skipped.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from bot.knowledge.models import AnyEntry, Entry, Source, Tip
+from bot.knowledge.models import UNIQUE_ROLES, Entry, Source, Tip, entry_adapter
 from bot.knowledge.text import normalize
+from bot.knowledge.vocab import Vocab
+from bot.knowledge.yamlfile import YamlFile, read_yaml
 
 log = logging.getLogger(__name__)
 
-# libyaml's safe loader when PyYAML was built with it (7x faster), else the pure-Python one.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-_FILE_KINDS = ("entries", "sources", "tips")
-_ITEM: dict[str, TypeAdapter[Any]] = {
-    "entries": TypeAdapter(AnyEntry),
-    "sources": TypeAdapter(Source),
-    "tips": TypeAdapter(Tip),
-}
+VOCAB_FILE = "vocab.yaml"
+_FILE_KINDS = ("entries", "sources", "tips", "vocab")
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,36 @@ class KnowledgeBase:
     sources: dict[str, Source]
     tips: list[Tip]
     files: list[Path] = field(default_factory=list)
+    vocab: Vocab | None = None  # None: the engine uses the shipped vocabulary
 
     def of_kind(self, *kinds: str) -> list[Entry]:
-        return [e for e in self.entries.values() if e.kind in kinds]  # type: ignore[attr-defined]
+        return [e for e in self.entries.values() if e.kind in kinds]
+
+    def role(self, role: str) -> Entry | None:
+        """The entry that holds a role ("national", "fully-remote", ...), if any."""
+        return self._roles.get(role)
+
+    def suggested(self) -> list[Entry]:
+        """What to offer when nothing matches, in the order the entries give."""
+        return self._suggested
+
+    def default_for(self, intent: str) -> Entry | None:
+        """The entry that answers an intent when a question names nothing."""
+        return self._defaults.get(intent)
+
+    # Indexes, built on first use: a knowledge base is not changed once loaded.
+    @cached_property
+    def _roles(self) -> dict[str, Entry]:
+        return {r: e for e in reversed(self.entries.values()) for r in e.roles}
+
+    @cached_property
+    def _defaults(self) -> dict[str, Entry]:
+        return {i: e for e in reversed(self.entries.values()) for i in e.default_for}
+
+    @cached_property
+    def _suggested(self) -> list[Entry]:
+        offered = [e for e in self.entries.values() if e.suggested is not None]
+        return sorted(offered, key=lambda e: e.suggested or 0)
 
     def source_label(self, entry: Entry) -> str:
         src = self.sources[entry.source.doc]
@@ -69,7 +97,7 @@ class KnowledgeBase:
     def summary(self) -> str:
         kinds: dict[str, int] = {}
         for entry in self.entries.values():
-            kinds[entry.kind] = kinds.get(entry.kind, 0) + 1  # type: ignore[attr-defined]
+            kinds[entry.kind] = kinds.get(entry.kind, 0) + 1
         parts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
         return (
             f"{len(self.entries)} entries ({parts}), {len(self.tips)} tips, "
@@ -77,11 +105,36 @@ class KnowledgeBase:
         )
 
 
+def _display(path: Path, root: Path) -> str:
+    name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    return f"{root.name}/{name}"
+
+
+def _label(item: Any, index: int) -> str:
+    """How a problem names a list item: its id when that is a short string, else its place."""
+    ident = item.get("id") if isinstance(item, dict) else None
+    if isinstance(ident, str) and ident:
+        return ident[:80]
+    return f"#{index + 1}"
+
+
+def _duplicate_keys(
+    file: YamlFile, value: Any, path: tuple[str, ...] = ()
+) -> Iterator[tuple[str, str]]:
+    """(field, message) for each key given twice in a mapping of `value`, recursively."""
+    if isinstance(value, dict):
+        for key, line in file.duplicates.get(id(value), []):
+            yield ".".join((*path, key)), f"key given twice (again at line {line})"
+        for key, child in value.items():
+            yield from _duplicate_keys(file, child, (*path, str(key)[:80]))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _duplicate_keys(file, child, (*path, str(index)))
+
+
 def _problems_from(err: ValidationError, file: str, item: Any, index: int) -> list[Problem]:
     """Turn a pydantic error for one list item into problems naming entry and field."""
-    label = f"#{index + 1}"
-    if isinstance(item, dict) and item.get("id"):
-        label = str(item["id"])
+    label = _label(item, index)
     kind = item.get("kind") if isinstance(item, dict) else None
     problems = []
     for error in err.errors():
@@ -99,19 +152,37 @@ def _problems_from(err: ValidationError, file: str, item: Any, index: int) -> li
     return problems
 
 
-def _read(path: Path, root: Path) -> tuple[str, Any, list[Problem]]:
-    name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-    display = f"{root.name}/{name}"
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        return display, None, [Problem(display, None, None, f"invalid YAML{where}: {problem}")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return display, None, [Problem(display, None, None, f"cannot read file: {exc}")]
-    return display, raw, []
+@cache
+def _adapter(key: str) -> TypeAdapter[Any]:
+    return TypeAdapter({"sources": Source, "tips": Tip}[key])
+
+
+def _validate(key: str, item: Any) -> Any:
+    if key == "entries":
+        return entry_adapter().validate_python(item)
+    return _adapter(key).validate_python(item)
+
+
+# -- the whole directory ----------------------------------------------------------------------
+def knowledge_paths(root: Path) -> list[Path]:
+    """Every `*.yaml` / `*.yml` name in `root`, readable or not (the loader reports those)."""
+    return sorted(p for p in root.iterdir() if p.suffix in {".yaml", ".yml"})
+
+
+def load_vocab(path: Path) -> Vocab:
+    """One vocabulary file on its own (the shipped one, for knowledge bases without one)."""
+    file, refused = read_yaml(path, _display(path, path.parent))
+    problems = [Problem(_display(path, path.parent), None, None, refused)] if refused else []
+    if file is not None:
+        raw = file.raw
+        if isinstance(raw, dict) and set(raw) == {"vocab"}:
+            try:
+                return Vocab.model_validate(raw["vocab"])
+            except ValidationError as exc:
+                problems += _problems_from(exc, file.display, {"id": "vocab"}, 0)
+        else:
+            problems.append(Problem(file.display, None, None, "expected one key: vocab"))
+    raise KnowledgeError(problems)
 
 
 def load_knowledge(directory: Path | str) -> KnowledgeBase:
@@ -119,7 +190,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     root = Path(directory)
     if not root.is_dir():
         raise KnowledgeError([Problem(str(root), None, None, "not a directory")])
-    paths = sorted(p for p in root.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+    paths = knowledge_paths(root)
     if not paths:
         raise KnowledgeError([Problem(str(root), None, None, "no .yaml files found")])
 
@@ -127,35 +198,63 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     entries: dict[str, tuple[str, Entry]] = {}
     sources: dict[str, tuple[str, Source]] = {}
     tips: dict[str, tuple[str, Tip]] = {}
+    vocab: Vocab | None = None
     # Ids present in the files even where the entry itself is invalid, and whether any file
     # was unreadable: a reference into either is not reported again as "unknown".
     written: set[str] = set()
     unreadable = False
 
     for path in paths:
-        display, raw, errs = _read(path, root)
-        problems += errs
-        if errs:
+        file, refused = read_yaml(path, _display(path, root))
+        if file is None:
+            problems.append(Problem(_display(path, root), None, None, refused or "unreadable"))
             unreadable = True
             continue
+        display, raw = file.display, file.raw
+        if isinstance(raw, dict):  # "entries:" twice; keys inside entries are named below
+            for key, line in file.duplicates.get(id(raw), []):
+                message = f"top-level key given twice (again at line {line})"
+                problems.append(Problem(display, None, key, message))
         if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in _FILE_KINDS:
             problems.append(
-                Problem(display, None, None, "expected one top-level key: entries, sources or tips")
+                Problem(
+                    display,
+                    None,
+                    None,
+                    "expected one top-level key: entries, sources, tips or vocab",
+                )
             )
             unreadable = True
             continue
         key, items = next(iter(raw.items()))
+        if key == "vocab":
+            problems += [
+                Problem(display, "vocab", where, message)
+                for where, message in _duplicate_keys(file, items)
+            ]
+            try:
+                vocab = Vocab.model_validate(items)
+            except ValidationError as exc:
+                problems += _problems_from(exc, display, {"id": "vocab"}, 0)
+            continue
         if not isinstance(items, list) or not items:
             problems.append(Problem(display, None, key, "must be a non-empty list"))
             unreadable = True
             continue
-        written |= {str(i["id"]) for i in items if isinstance(i, dict) and "id" in i}
+        written |= {i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)}
         seen: dict[str, tuple[str, Any]] = {"entries": entries, "sources": sources, "tips": tips}[
             key
-        ]
+        ]  # type: ignore[assignment]
         for index, item in enumerate(items):
+            twice = [
+                Problem(display, _label(item, index), where, message)
+                for where, message in _duplicate_keys(file, item)
+            ]
+            if twice:  # the model would silently keep the later value
+                problems += twice
+                continue
             try:
-                model = _ITEM[key].validate_python(item)
+                model = _validate(key, item)
             except ValidationError as exc:
                 problems += _problems_from(exc, display, item, index)
                 continue
@@ -166,6 +265,9 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
                 seen[model.id] = (display, model)
 
     problems += _cross_checks(entries, sources, written, unreadable)
+    problems += _role_checks(entries)
+    if vocab is not None:
+        problems += _vocab_checks(entries, vocab)
     if problems:
         raise KnowledgeError(problems)
     kb = KnowledgeBase(
@@ -173,6 +275,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         sources={k: v[1] for k, v in sources.items()},
         tips=[t for _, t in tips.values()],
         files=paths,
+        vocab=vocab,
     )
     log.debug("Loaded knowledge base: %s", kb.summary())
     return kb
@@ -184,21 +287,53 @@ def _names(entry: Entry) -> Iterable[tuple[str, str]]:
         yield "aliases", alias
     for word in entry.keywords:
         yield "keywords", word
-    for extra in ("abbreviation", "full_name"):
-        value = getattr(entry, extra, None)
-        if value:
-            yield extra, value
+    yield from entry.other_names()
+
+
+def _role_checks(entries: dict[str, tuple[str, Entry]]) -> list[Problem]:
+    """A role, or the default answer for an intent, belongs to one entry only."""
+    problems: list[Problem] = []
+    holders: dict[str, str] = {}
+    for entry_id, (file, entry) in entries.items():
+        claims: list[tuple[str, str]] = [("roles", r) for r in entry.roles if r in UNIQUE_ROLES]
+        claims += [("default_for", f"default for {i}") for i in entry.default_for]
+        for field_name, claim in claims:
+            if claim in holders:
+                problems.append(
+                    Problem(
+                        file,
+                        entry_id,
+                        field_name,
+                        f"{claim!r} is already held by entry {holders[claim]!r}",
+                    )
+                )
+            else:
+                holders[claim] = entry_id
+    return problems
+
+
+def _vocab_checks(entries: dict[str, tuple[str, Entry]], vocab: Vocab) -> list[Problem]:
+    """Values the engine ranks by must be in the vocabulary's ordered lists."""
+    problems: list[Problem] = []
+    for entry_id, (file, entry) in entries.items():
+        demand = entry.demand_level()
+        if demand is not None and vocab.demand_rank(demand) < 0:
+            levels = ", ".join(vocab.demand_levels)
+            message = f"{demand!r} is not a demand level ({levels})"
+            problems.append(Problem(file, entry_id, entry.spec.demand, message))
+    return problems
 
 
 def _cross_checks(
     entries: dict[str, tuple[str, Entry]],
     sources: dict[str, tuple[str, Source]],
-    written: set[str] = frozenset(),  # type: ignore[assignment]
+    written: set[str] | None = None,
     unreadable: bool = False,
 ) -> list[Problem]:
     """Sources, references and aliases across files. A reference to an id that is in the files
     but invalid, or any reference while a file is unreadable, would only repeat a problem
     already reported, so it is not reported again."""
+    written = written or set()
     problems: list[Problem] = []
     claimed: dict[str, str] = {}
     for entry_id, (file, entry) in entries.items():

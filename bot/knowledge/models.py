@@ -1,25 +1,52 @@
-"""Validated shapes of the YAML knowledge base. Nothing here knows about Discord."""
+"""Validated shapes of the YAML knowledge base. Nothing here knows about Discord.
+
+Each kind of entry is a model registered with `@kind(...)`: its `KindSpec` says what the engine
+needs to know about it (label, plural, which fields are figures, names, codes and references,
+the nouns that name the kind). The loader, the matcher and the engine read these specs; none of
+them lists the kinds by hand, so a new kind is one model here and one presenter in the engine.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, ClassVar, Literal, TypeVar, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 EntryId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Unit = Literal["usd_year", "usd_hour", "percent", "count", "years"]
-# Every kind of entry but "topic"; a topic may say which of these it gives an overview of.
-EntryKind = Literal[
-    "state",
-    "credential",
-    "specialty",
-    "career_level",
-    "alt_career",
-    "cert_status",
-    "experience_band",
-    "work_model",
-    "place",
+# What the engine can be asked for; vocab.yaml gives the words for each.
+Intent = Literal[
+    "pay",
+    "next",
+    "previous",
+    "path",
+    "skills",
+    "experience",
+    "demand",
+    "issuer",
+    "meaning",
+    "compare",
+    "highest",
+    "lowest",
+    "list",
 ]
+# The parts the engine looks for in the knowledge base by role, never by id. At most one entry
+# holds each role.
+Role = Literal[
+    "national",  # the national pay overview: the stand-in where a place has no figure
+    "outlook",  # the job outlook
+    "ai",  # what AI means for coders
+    "remote",  # remote work in general
+    "fully-remote",  # the fully remote work model, cited beside state pay
+    "exam-prep",  # exam preparation: offered when a code look-up is declined
+    "resources",  # official resources: likewise
+]
+UNIQUE_ROLES: frozenset[str] = frozenset(get_args(Role))
+FigureRole = Literal["median"]  # the national median, placed beside an amount or a state
 
 
 class _Strict(BaseModel):
@@ -30,11 +57,19 @@ def _fmt(number: float) -> str:
     return f"{int(number):,}" if float(number).is_integer() else f"{number:,}"
 
 
+_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\d.,])\d+(?:\.\d+)?")
+
+
+def numbers_in(text: str) -> set[float]:
+    """The whole numbers a text states: "$55,000–$72,000" is {55000, 72000}, never 5000."""
+    return {float(n.replace(",", "")) for n in _NUMBER.findall(text)}
+
+
 class Figure(_Strict):
     """A figure exactly as the guide states it, with its numbers for sorting and checks.
 
-    `text` is what the bot shows ("$55,000–$72,000"); `low`/`high` must appear in it, so a
-    typo in either cannot slip through unseen.
+    `text` is what the bot shows ("$55,000–$72,000"); `low`/`high` must be numbers stated in it
+    (whole numbers, not digits inside another number), so a typo in either cannot slip through.
     """
 
     label: str = Field(min_length=1)
@@ -43,14 +78,16 @@ class Figure(_Strict):
     high: float | None = None
     unit: Unit | None = None
     open_ended: bool = False  # "$72,000+": the guide gives no upper bound
+    roles: list[FigureRole] = []
 
     @model_validator(mode="after")
     def _check(self) -> Figure:
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"low ({_fmt(self.low)}) exceeds high ({_fmt(self.high)})")
+        stated = numbers_in(self.text)
         for name in ("low", "high"):
             value = getattr(self, name)
-            if value is not None and _fmt(value) not in self.text:
+            if value is not None and float(value) not in stated:
                 raise ValueError(f"{name} {_fmt(value)} does not appear in text {self.text!r}")
         return self
 
@@ -58,6 +95,10 @@ class Figure(_Strict):
     def sort_key(self) -> tuple[float, float]:
         high = self.high if self.high is not None else self.low
         return (high or 0.0, self.low or 0.0)
+
+    @property
+    def is_pay_range(self) -> bool:
+        return self.unit == "usd_year" and self.low is not None
 
 
 class SourceRef(_Strict):
@@ -73,7 +114,30 @@ class Source(_Strict):
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class KindSpec:
+    """What the engine needs to know about one kind of entry."""
+
+    label: str  # "career level"
+    plural: str  # "career levels"
+    figures: tuple[str, ...] = ()  # fields holding a Figure; the first is the headline figure
+    names: tuple[str, ...] = ()  # fields that name the entry, besides name and aliases
+    codes: tuple[str, ...] = ()  # short codes, matched only where typed as codes ("TX")
+    references: tuple[str, ...] = ()  # fields naming other entries (one id or a list)
+    words: tuple[str, ...] = ()  # nouns that name the kind ("specialty"); plurals derived
+    order: int = 50  # place in lists of several kinds and in an empty autocomplete
+    amounts: bool = False  # an amount asked about ("is 45k good") is placed in its ranges
+    overall: int = 0  # its place in "the highest-paying options, by kind"; 0: not there
+    pay_kind: str | None = None  # asked about pay, list or rank this kind instead
+    demand: str | None = None  # the field holding a demand level (vocab.yaml orders them)
+    # Intents this kind's list answers when a question names nothing ("how much experience").
+    lists_for: tuple[str, ...] = ()
+
+
 class Entry(_Strict):
+    spec: ClassVar[KindSpec]
+    kind: str
+
     id: EntryId
     name: str = Field(min_length=1, max_length=100)
     # Strong names people type: unique across the whole knowledge base.
@@ -84,6 +148,11 @@ class Entry(_Strict):
     facts: list[Figure] = []
     points: list[str] = []
     related: list[EntryId] = []
+    roles: list[Role] = []
+    # The answer to a question with this intent and nothing named ("what comes next?").
+    default_for: list[Intent] = []
+    # Its place among the "did you mean" offers of a question nothing matches (1 first).
+    suggested: int | None = Field(default=None, ge=1)
     source: SourceRef
 
     @field_validator("aliases", "keywords")
@@ -94,31 +163,106 @@ class Entry(_Strict):
                 raise ValueError("blank alias")
         return values
 
+    def headline(self) -> Figure | None:
+        """The figure that ranks and compares this entry: its salary, its share, ..."""
+        for name in self.spec.figures[:1]:
+            value = getattr(self, name, None)
+            if isinstance(value, Figure):
+                return value
+        return None
+
     def figures(self) -> list[Figure]:
-        """Every figure this entry states: its facts and its salary, share or experience."""
+        """Every figure this entry states: its facts and the fields its kind marks as figures."""
         found = list(self.facts)
-        for name in ("salary", "share", "experience"):
+        for name in self.spec.figures:
             value = getattr(self, name, None)
             if isinstance(value, Figure):
                 found.append(value)
         return found
 
+    def other_names(self) -> Iterator[tuple[str, str]]:
+        """(field, value) for every name besides `name` and the aliases: abbreviations, ..."""
+        for field in self.spec.names:
+            value = getattr(self, field, None)
+            if value:
+                yield field, value
+
+    def demand_level(self) -> str | None:
+        """Its demand level ("Very High"), where its kind has one."""
+        value = getattr(self, self.spec.demand, None) if self.spec.demand else None
+        return value if isinstance(value, str) and value else None
+
+    def codes(self) -> list[str]:
+        return [v for f in self.spec.codes if (v := getattr(self, f, None))]
+
     def references(self) -> dict[str, list[str]]:
         """Every field that names other entries, for the loader's dangling-reference check."""
         refs = {"related": list(self.related)}
-        for name in ("credentials", "salary_from", "specialties", "careers", "state"):
+        for name in self.spec.references:
             value = getattr(self, name, None)
             if value:
                 refs[name] = [value] if isinstance(value, str) else list(value)
         return refs
 
 
+E = TypeVar("E", bound=type[Entry])
+# kind -> model, in registration order.
+KINDS: dict[str, type[Entry]] = {}
+
+
+def kind(spec: KindSpec) -> Callable[[E], E]:
+    """Register an entry model under the kind its `kind: Literal[...]` field names."""
+
+    def register(cls: E) -> E:
+        (name,) = get_args(cls.__pydantic_fields__["kind"].annotation)
+        cls.spec = spec
+        KINDS[name] = cls
+        return cls
+
+    return register
+
+
+def spec_of(kind_name: str) -> KindSpec:
+    return KINDS[kind_name].spec
+
+
+@cache
+def _adapter(kinds: tuple[type[Entry], ...]) -> TypeAdapter[Entry]:
+    # The union of whatever kinds are registered: built at run time, so not a static type.
+    union = Annotated[Union[kinds], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
+    return TypeAdapter(union)
+
+
+def entry_adapter() -> TypeAdapter[Entry]:
+    """Validates one entry as whichever registered kind its `kind` names."""
+    return _adapter(tuple(KINDS.values()))
+
+
+@kind(KindSpec(label="topic", plural="topics", order=90))
 class Topic(Entry):
     kind: Literal["topic"]
     # The kind of entry this topic gives an overview of ("highest-paying alternative career").
-    covers: EntryKind | None = None
+    covers: str | None = None
+
+    @field_validator("covers")
+    @classmethod
+    def _a_kind(cls, value: str | None) -> str | None:
+        if value is not None and (value not in KINDS or value == "topic"):
+            known = ", ".join(k for k in KINDS if k != "topic")
+            raise ValueError(f"unknown kind {value!r}; one of: {known}")
+        return value
 
 
+@kind(
+    KindSpec(
+        label="state",
+        plural="states",
+        figures=("salary",),
+        codes=("code",),
+        words=("state", "place", "location"),
+        order=20,
+    )
+)
 class State(Entry):
     kind: Literal["state"]
     code: str = Field(pattern=r"^[A-Z]{2}$")
@@ -136,6 +280,17 @@ class State(Entry):
         return self
 
 
+@kind(
+    KindSpec(
+        label="credential",
+        plural="credentials",
+        names=("abbreviation", "full_name"),
+        references=("salary_from", "specialties", "careers"),
+        words=("certification", "cert", "credential", "designation"),
+        order=10,
+        pay_kind="cert_status",
+    )
+)
 class Credential(Entry):
     kind: Literal["credential"]
     abbreviation: str = Field(pattern=r"^[A-Z]{2,6}$")
@@ -146,6 +301,19 @@ class Credential(Entry):
     careers: list[EntryId] = []
 
 
+@kind(
+    KindSpec(
+        label="specialty",
+        plural="specialties",
+        figures=("salary",),
+        references=("credentials",),
+        words=("specialty", "speciality", "specialization", "niche"),
+        demand="demand",
+        order=30,
+        amounts=True,
+        overall=3,
+    )
+)
 class Specialty(Entry):
     kind: Literal["specialty"]
     salary: Figure
@@ -154,6 +322,18 @@ class Specialty(Entry):
     demand: str
 
 
+@kind(
+    KindSpec(
+        label="career level",
+        plural="career levels",
+        figures=("salary", "experience"),
+        references=("credentials",),
+        words=("level", "ladder", "rung"),
+        order=40,
+        amounts=True,
+        overall=1,
+    )
+)
 class CareerLevel(Entry):
     kind: Literal["career_level"]
     level: int = Field(ge=1, le=20)
@@ -163,6 +343,17 @@ class CareerLevel(Entry):
     credentials: list[EntryId] = []
 
 
+@kind(
+    KindSpec(
+        label="alternative career",
+        plural="alternative careers",
+        figures=("salary",),
+        references=("credentials",),
+        order=45,
+        amounts=True,
+        overall=2,
+    )
+)
 class AltCareer(Entry):
     kind: Literal["alt_career"]
     path: str
@@ -170,6 +361,17 @@ class AltCareer(Entry):
     credentials: list[EntryId] = []
 
 
+@kind(
+    KindSpec(
+        label="certification status",
+        plural="certification statuses",
+        figures=("salary",),
+        references=("credentials",),
+        order=50,
+        amounts=True,
+        overall=4,
+    )
+)
 class CertStatus(Entry):
     kind: Literal["cert_status"]
     salary: Figure
@@ -177,18 +379,30 @@ class CertStatus(Entry):
     credentials: list[EntryId] = []
 
 
+@kind(
+    KindSpec(
+        label="experience level",
+        plural="experience levels",
+        figures=("salary",),
+        lists_for=("experience",),
+        order=60,
+        amounts=True,
+    )
+)
 class ExperienceBand(Entry):
     kind: Literal["experience_band"]
     salary: Figure
     years: str | None = None
 
 
+@kind(KindSpec(label="work model", plural="work models", figures=("share",), order=70))
 class WorkModel(Entry):
     kind: Literal["work_model"]
     share: Figure
     salary_impact: str
 
 
+@kind(KindSpec(label="place", plural="places", references=("state",), order=80))
 class Place(Entry):
     """A city or a country people ask about: the guide has no figure for it, but a US city
     points to its state, which may have one."""
@@ -202,21 +416,6 @@ class Place(Entry):
         if (self.country == "United States") != (self.state is not None):
             raise ValueError("a US place names its state; a place abroad names none")
         return self
-
-
-AnyEntry = Annotated[
-    Topic
-    | State
-    | Credential
-    | Specialty
-    | CareerLevel
-    | AltCareer
-    | CertStatus
-    | ExperienceBand
-    | WorkModel
-    | Place,
-    Field(discriminator="kind"),
-]
 
 
 TipCategory = Literal[

@@ -603,3 +603,25 @@ def test_a_city_in_a_multi_part_question(engine: Engine):
 
 def test_a_swap_of_two_letters_is_one_slip(engine: Engine):
     assert engine.answer("Indaina").topic == "state-in"
+
+
+# -- the reliability review (../shared/notes/reliability-review.md) -------------------------------
+def test_text_past_the_cut_decides_nothing(engine: Engine):
+    # D15: words after the first 4,000 characters once chose a study tip, or a code look-up.
+    padding = "zzzz " * 800
+    assert engine.answer(padding + " when do I use modifier 25").topic is None
+    answer = engine.answer("coder salary " + padding + " what is CPT code 99214")
+    assert answer.answered and answer.topic == "topic-national"
+
+
+def test_an_absurd_amount_is_not_read_as_pay(engine: Engine):
+    # D16: "$999,999,..." was read as infinity: "$inf and the guide".
+    answer = engine.answer("$" + ",".join(["999"] * 1200) + " salary?")
+    assert "inf" not in answer.title and "inf" not in answer.text.split("Source:")[0]
+
+
+def test_an_amount_beyond_every_range_is_said_once_and_consistently(engine: Engine):
+    # D16: "No range reaches $5,000,000" next to "$5,000,000 is within ... $150,000+".
+    answer = engine.answer("$5,000,000 salary?")
+    assert answer.lead.startswith("No range in the guide reaches $5,000,000")
+    assert not any("within" in note for note in answer.notes), answer.notes

@@ -47,3 +47,27 @@ def test_many_members() -> None:
     assert limits.retry_after(123, now=1010.0) is not None
     limits.retry_after("later", now=1040.0)  # every other member is idle for over 30 s
     assert len(limits) == 2  # "later" and 123 (used at 1010)
+
+
+def test_warned_members_are_forgotten_with_their_bucket() -> None:
+    # Members refused once and never seen again must not pile up (1,000,000 of them once cost
+    # 66 MB that was never given back).
+    limits = MemberCooldown(rate=1, per=10.0)
+    for member in range(1000):
+        limits.retry_after(member, now=100.0)
+        assert limits.retry_after(member, now=100.0) is not None
+        assert limits.first_refusal(member)
+        assert not limits.first_refusal(member)  # warned once, then quiet
+    assert limits.warned == 1000
+    limits.retry_after("later", now=160.0)
+    assert limits.warned == 0 and len(limits) == 1
+
+
+def test_a_member_allowed_again_is_warned_again_next_time() -> None:
+    limits = MemberCooldown(rate=1, per=10.0)
+    limits.retry_after(1, now=100.0)
+    limits.retry_after(1, now=101.0)
+    assert limits.first_refusal(1)
+    assert limits.retry_after(1, now=110.5) is None  # allowed: the warning is spent
+    assert limits.retry_after(1, now=111.0) is not None
+    assert limits.first_refusal(1)

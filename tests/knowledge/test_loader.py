@@ -188,3 +188,110 @@ entries:
 """
     found = problems(tmp_path, bad, **{"other.yaml": other})
     assert len(found) == 1 and "'colour'" in found[0]
+
+
+# -- files that must not hurt the bot (../shared/notes/reliability-review.md) ---------------------
+def test_figure_numbers_are_compared_as_numbers_not_substrings(tmp_path):
+    # D4: "low: 5000" passed for "$55,000–$72,000" because "5,000" is inside "$55,000".
+    for low in ("5000", "55", "5"):
+        bad = GOOD.replace('"$48,000–$60,000", low: 48000', f'"$55,000–$60,000", low: {low}')
+        found = problems(tmp_path, bad)
+        assert any("spec-er" in p and "does not appear in text" in p for p in found), low
+    good = GOOD.replace('"$48,000–$60,000", low: 48000', '"$55,000–$60,000", low: 55000')
+    assert load_knowledge(write_kb(tmp_path, good)).entries["spec-er"].salary.low == 55000
+
+
+def test_a_key_given_twice_in_an_entry_names_file_entry_and_key(tmp_path):
+    # D5: the later value silently won.
+    twice = GOOD.replace("    demand: High\n", "    demand: High\n    certification: CPC\n")
+    found = problems(tmp_path, twice)
+    assert len(found) == 1
+    assert "entries.yaml: entry 'spec-er', field 'certification': key given twice" in found[0]
+
+
+def test_a_key_given_twice_deeper_down_is_named_with_its_path(tmp_path):
+    twice = GOOD.replace("low: 62300, high: 62300", "low: 62300, high: 62300, low: 1")
+    found = problems(tmp_path, twice)
+    assert any("entry 'state-ca', field 'salary.low': key given twice" in p for p in found)
+
+
+BOMB = """
+entries:
+  - id: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]
+    kind: topic
+    name: b
+    source: {doc: guide-2026, section: S}
+    keywords: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+    points: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+    related: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+    facts: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+    summary: [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+"""
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_expands(tmp_path):
+    # D3: a 389-byte file exhausted 4 GB in validate and froze /kb reload for 35 s.
+    found = problems(tmp_path, GOOD, **{"bomb.yaml": BOMB})
+    assert len([p for p in found if "bomb.yaml" in p]) == 1
+    assert any("bomb.yaml" in p and "aliases would expand" in p for p in found)
+
+
+def test_a_few_shared_aliases_are_fine(tmp_path):
+    shared = GOOD.replace("    aliases: [ER]\n", "    aliases: &er [ER, emergency room]\n")
+    kb = load_knowledge(write_kb(tmp_path, shared))
+    assert kb.entries["spec-er"].aliases == ["ER", "emergency room"]
+
+
+def test_a_self_referencing_alias_is_refused(tmp_path):
+    found = problems(tmp_path, GOOD, **{"loop.yaml": "entries: &a [*a]\n"})
+    assert any("loop.yaml" in p for p in found)
+
+
+def test_a_file_too_large_is_refused_unread(tmp_path, monkeypatch):
+    from bot.knowledge import yamlfile
+
+    monkeypatch.setattr(yamlfile, "MAX_FILE_BYTES", 1000)
+    found = problems(tmp_path, GOOD, **{"big.yaml": "tips: []\n" + "#" * 2000 + "\n"})
+    assert any("big.yaml" in p and "larger than 1,000 bytes" in p for p in found)
+
+
+@pytest.mark.parametrize("case", ["dangling", "directory", "loop"])
+def test_an_unreadable_yaml_name_is_reported_not_skipped(tmp_path, case):
+    # D6: each of these was skipped without a word ("OK ... 0 tips").
+    kb_dir = write_kb(tmp_path, GOOD)
+    target = kb_dir / "tips.yaml"
+    if case == "dangling":
+        target.symlink_to(kb_dir / "nowhere.yaml")
+    elif case == "directory":
+        target.mkdir()
+    else:
+        target.symlink_to(kb_dir / "other.yaml")
+        (kb_dir / "other.yaml").symlink_to(target)
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(kb_dir)
+    found = [str(p) for p in info.value.problems]
+    assert any("tips.yaml" in p and "cannot read file" in p for p in found), found
+
+
+def test_a_role_is_held_by_one_entry_only(tmp_path):
+    both = GOOD.replace("    code: CA\n", "    code: CA\n    roles: [national]\n").replace(
+        "    aliases: [ER]\n", "    aliases: [ER]\n    roles: [national]\n"
+    )
+    found = problems(tmp_path, both)
+    assert any(
+        "entry 'spec-er', field 'roles'" in p and "already held by entry 'state-ca'" in p
+        for p in found
+    )
+
+
+def test_an_unknown_role_is_a_field_error(tmp_path):
+    found = problems(tmp_path, GOOD.replace("    code: CA\n", "    code: CA\n    roles: [boss]\n"))
+    assert any("entry 'state-ca', field 'roles.0'" in p for p in found)
+
+
+def test_a_demand_level_must_be_one_the_vocabulary_orders(tmp_path):
+    vocab = (Path(__file__).resolve().parents[2] / "knowledge/vocab.yaml").read_text()
+    found = problems(
+        tmp_path, GOOD.replace("demand: High", "demand: Sky High"), **{"vocab.yaml": vocab}
+    )
+    assert any("entry 'spec-er', field 'demand'" in p and "not a demand level" in p for p in found)

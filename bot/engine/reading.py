@@ -1,0 +1,100 @@
+"""Reading a question's words and numbers: tokens, light stems, pay amounts, ordinals."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from bot.knowledge.text import raw_tokens
+
+_AMOUNT = re.compile(
+    r"\$?\s?(?P<k>\d{2,3})\s?k\b(?P<plus>\s?\+)?"
+    r"|\$\s?(?P<dollars>\d{1,3}(?:,\d{3})+|\d{4,6})"
+    r"|(?P<six>\b(?:6|six)[\s-]figures?\b)"
+)
+_ORDINAL_WORDS = {
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
+_ORDINAL = re.compile(
+    r"(?:#\s?|\bnumber\s|\bno\.\s?)(?P<n>[1-9]\d?)\b|\b(?P<n2>[1-9]\d?)(?:st|nd|rd|th)\b"
+    r"|\b(?P<word>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b"
+)
+_REACHING = re.compile(r"\b(?:over|above|more than|at least|hit|reach|get to|or more)\b")
+
+# Pay amounts above this are not pay ("$999,999,999,..."): read as no amount at all.
+MAX_AMOUNT = 10_000_000
+MAX_TOKENS = 120  # a 4,000-character question is read up to here; the rest is noise
+
+
+_SUFFIXES = ("ings", "ing", "ed", "es", "s")
+
+
+def stem(word: str) -> str:
+    """A light suffix strip for weak topic words: "openings", "opening", "opened" -> "open"."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    # "sequence" and "sequencing" meet at "sequenc".
+    return word[:-1] if word.endswith("e") and len(word) >= 5 else word
+
+
+def _amount(match: re.Match[str]) -> float | None:
+    """The pay amount a match states, or None when it is beyond any salary."""
+    if match["k"]:
+        amount = float(match["k"]) * 1000
+    elif match["dollars"]:
+        amount = float(match["dollars"].replace(",", ""))
+    else:
+        amount = 100_000.0  # "six figures"
+    return amount if math.isfinite(amount) and amount <= MAX_AMOUNT else None
+
+
+def split(text: str) -> tuple[list[str], list[str]]:
+    """Tokens in lower case and as typed (the case decides whether "OR" means Oregon)."""
+    raw = _join_spelled(raw_tokens(text)[:MAX_TOKENS])
+    return [t.lower() for t in raw], raw
+
+
+def _join_spelled(raw: list[str]) -> list[str]:
+    """ "c p c" and "C P C" are "cpc": runs of three or more single letters become one word."""
+    out: list[str] = []
+    run: list[str] = []
+    for token in [*raw, ""]:
+        if len(token) == 1 and token.isalpha():
+            run.append(token)
+            continue
+        if len(run) >= 3:  # "c p c"; never "w a" (a word and an article), never a code
+            out.append("".join(run))
+        else:
+            out += run
+        run = []
+        if token:
+            out.append(token)
+    return out
+
+
+def read_amount(lowered: str) -> tuple[float | None, bool]:
+    """A pay amount in a question ("45k", "$60,000", "6 figures") and whether it asks for at
+    least that much ("100k+", "hit 6 figures"); (None, False) when it states none."""
+    match = _AMOUNT.search(lowered)
+    if match is None or (amount := _amount(match)) is None:
+        return None, False
+    return amount, bool(_REACHING.search(lowered) or match["plus"] or match["six"])
+
+
+def read_ordinal(lowered: str) -> int | None:
+    """ "#3", "3rd", "third", "number 3": a place in a ranking."""
+    match = _ORDINAL.search(lowered)
+    if match is None:
+        return None
+    number = match["n"] or match["n2"]
+    return int(number) if number else _ORDINAL_WORDS[match["word"]]

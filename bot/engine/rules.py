@@ -1,0 +1,288 @@
+"""Routing: an ordered table of named rules. The first rule that answers wins, and the answer
+records its name (`ask --json` shows it as `rule`: the first thing to look at when a question
+goes wrong). Rules marked `final` answer as they are; the others then get the notes every
+answer gets (an amount placed, exam logistics, a place or year the guide has no figure for)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from bot.engine import amounts, rankings
+from bot.engine.answer import Answer
+from bot.engine.compare import one, several
+from bot.engine.compose import Composer
+from bot.engine.matcher import Analysis
+from bot.engine.study import TipIndex, asks_for_a_code, code_lookup, tip_answer
+from bot.knowledge.models import KINDS, Credential, Entry, Topic
+
+# Intents a study question may have; any other makes it a career question.
+STUDY_INTENTS = frozenset({"meaning", "compare", "list", "skills"})
+# Intents that fall back to a default entry even without a coding word ("what does it pay").
+ALWAYS_DEFAULT = frozenset({"pay"})
+
+
+@dataclass
+class Question:
+    """A question as the rules see it: what was typed, what the matcher found, and what the
+    engine made of it before routing (a named level, a topic that covers a kind)."""
+
+    query: str  # as asked (the Answer echoes it)
+    text: str  # cleaned and cut to MAX_QUESTION: everything is decided on this
+    a: Analysis
+    entries: list[Entry] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    ranking: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Context:
+    c: Composer
+    study: TipIndex
+
+
+Rule = Callable[[Context, Question], Answer | None]
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    rule: Rule
+    final: bool = False  # answered as is, without the notes every other answer gets
+
+
+def prepare(ctx: Context, query: str, text: str, a: Analysis) -> Question:
+    c = ctx.c
+    q = Question(query, text, a, [c.kb.entries[i] for i in a.entity_ids])
+    q.ranking = a.intents & {"highest", "lowest"}
+    q.kinds = list(dict.fromkeys(a.kinds))
+    if a.level is not None and not q.entries:  # "level 3"
+        level = next((lv for lv in c.ladder if lv.level == a.level), None)
+        if level is not None:
+            q.entries = [level]
+    # "best paying alternative career": a topic that covers a kind ranks or lists it.
+    overview = q.entries or [c.kb.entries[h.entry_id] for h in a.keywords[:1]]
+    covered = getattr(overview[0], "covers", None) if len(overview) == 1 else None
+    if covered and not q.kinds and (q.ranking or "list" in a.intents):
+        q.kinds, q.entries = [covered], []
+    return q
+
+
+# -- the rules, in the order they are tried ---------------------------------------------------
+def greeting(ctx: Context, q: Question) -> Answer | None:
+    if not q.a.greeting or q.a.hits:
+        return None
+    return ctx.c.unanswered(
+        q.query,
+        "Hi! I answer questions about medical coding pay, credentials, states, specialties and "
+        f"careers from a {ctx.c.guide_year()} salary and career guide. Try: what does CRC pay? "
+        "· coder salary in California · CPC vs CCS",
+        suggest=False,
+    )
+
+
+def code(ctx: Context, q: Question) -> Answer | None:
+    """ "what is CPT 99214": declined, unless it names a credential, state, ... as well."""
+    if not asks_for_a_code(q.text) or any(not isinstance(e, Topic) for e in _named(ctx, q)):
+        return None
+    return code_lookup(ctx.c, ctx.study, q.query, q.text)
+
+
+def _named(ctx: Context, q: Question) -> list[Entry]:
+    return [ctx.c.kb.entries[i] for i in q.a.entity_ids]
+
+
+def ambiguous(ctx: Context, q: Question) -> Answer | None:
+    close = [h for h in q.a.hits if h.runner_up]
+    if len(q.a.entity_ids) != 1 or not close or q.a.keywords:
+        return None
+    hit = close[0]
+    return ctx.c.unanswered(
+        q.query,
+        "I am not sure which one you mean.",
+        ids=[hit.entry_id, hit.runner_up or ""],
+        suggest_from=q.text,
+    )
+
+
+def uncovered_ranking(ctx: Context, q: Question) -> Answer | None:
+    """ "which employer pays the best": the guide ranks no employers."""
+    if not (q.ranking and q.a.unknown_place) or not all(
+        isinstance(e, Topic) for e in _named(ctx, q)
+    ):
+        return None
+    return ctx.c.unanswered(
+        q.query, f"The guide has no figures for {q.a.unknown_place}.", suggest_from=q.text
+    )
+
+
+def off_domain(ctx: Context, q: Question) -> Answer | None:
+    if not q.a.off_domain or set(q.a.tokens) & ctx.c.lex.coding:
+        return None
+    return ctx.c.unanswered(
+        q.query,
+        f"The guide covers medical coding careers only; it has nothing on {q.a.off_domain[0]} pay.",
+        suggest_from=q.text,
+    )
+
+
+def ranking(ctx: Context, q: Question) -> Answer | None:
+    if not q.ranking or not (q.kinds or not q.entries) or len(q.entries) >= 2:
+        return None
+    direction = "lowest" if "lowest" in q.ranking and "highest" not in q.ranking else "highest"
+    kind = q.kinds[0] if q.kinds else None
+    named = _named(ctx, q)
+    return rankings.ranking(ctx.c, q.query, kind, direction, q.a.intents, q.a.ordinal, named)
+
+
+def several_named(ctx: Context, q: Question) -> Answer | None:
+    return several(ctx.c, q.query, q.entries, q.a.intents) if len(q.entries) >= 2 else None
+
+
+def one_named(ctx: Context, q: Question) -> Answer | None:
+    return one(ctx.c, q.query, q.entries[0], q.a.intents) if len(q.entries) == 1 else None
+
+
+def amount(ctx: Context, q: Question) -> Answer | None:
+    if q.a.amount is None or q.kinds or q.a.figure_owner is not None:
+        return None
+    return amounts.by_amount(ctx.c, q.query, q.a.amount, q.a.reaching)
+
+
+def years(ctx: Context, q: Question) -> Answer | None:
+    if q.a.years is None or not q.a.intents & {"pay", "experience"}:
+        return None
+    return amounts.by_years(ctx.c, q.query, q.a.years)
+
+
+def kind_list(ctx: Context, q: Question) -> Answer | None:
+    return rankings.kind_list(ctx.c, q.query, q.kinds[0], q.a.intents) if q.kinds else None
+
+
+def figure_owner(ctx: Context, q: Question) -> Answer | None:
+    """ "28% more?": a figure only one entry states."""
+    if q.a.figure_owner is None:
+        return None
+    return one(ctx.c, q.query, ctx.c.kb.entries[q.a.figure_owner], q.a.intents)
+
+
+def keyword(ctx: Context, q: Question) -> Answer | None:
+    if not q.a.keywords:
+        return None
+    return one(ctx.c, q.query, ctx.c.kb.entries[q.a.keywords[0].entry_id], q.a.intents)
+
+
+def study_tip(ctx: Context, q: Question) -> Answer | None:
+    """ "when do I use modifier 25": a study question, not a career one."""
+    if not q.a.intents <= STUDY_INTENTS:
+        return None
+    tip = ctx.study.search(q.text)
+    return tip_answer(q.query, tip) if tip is not None else None
+
+
+def intent_list(ctx: Context, q: Question) -> Answer | None:
+    """ "how much experience do I need": the list of the kind that answers the intent."""
+    for name, model in KINDS.items():
+        if q.a.intents & set(model.spec.lists_for) and ctx.c.kb.of_kind(name):
+            return rankings.kind_list(ctx.c, q.query, name, q.a.intents)
+    return None
+
+
+def intent_default(ctx: Context, q: Question) -> Answer | None:
+    """The entry the knowledge base gives as the default for an intent ("default_for")."""
+    for intent in ctx.c.lex.intents:  # vocab.yaml's order
+        if intent not in q.a.intents or not (q.a.domain or intent in ALWAYS_DEFAULT):
+            continue
+        target = ctx.c.kb.default_for(intent)
+        if target is not None:
+            return one(ctx.c, q.query, target, q.a.intents)
+    return None
+
+
+def nothing(ctx: Context, q: Question) -> Answer | None:
+    return ctx.c.unanswered(
+        q.query,
+        f"I couldn't match that to anything in the {ctx.c.guide_year()} medical coding career guide.",
+        suggest_from=q.text,
+    )
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("greeting", greeting, final=True),
+    Route("code-lookup", code, final=True),
+    Route("ambiguous", ambiguous),
+    Route("uncovered-ranking", uncovered_ranking),
+    Route("off-domain", off_domain),
+    Route("ranking", ranking),
+    Route("several", several_named),
+    Route("one", one_named),
+    Route("amount", amount),
+    Route("years", years),
+    Route("kind-list", kind_list),
+    Route("figure-owner", figure_owner),
+    Route("keyword", keyword),
+    Route("study-tip", study_tip),
+    Route("intent-list", intent_list),
+    Route("intent-default", intent_default),
+    Route("nothing", nothing),
+)
+
+
+def route(ctx: Context, q: Question) -> Answer:
+    for r in ROUTES:
+        answer = r.rule(ctx, q)
+        if answer is None:
+            continue
+        answer = replace(answer, rule=r.name)
+        return answer if r.final else _notes(ctx, q, answer)
+    raise AssertionError("the last rule always answers")
+
+
+# -- what every routed answer gets --------------------------------------------------------------
+def _notes(ctx: Context, q: Question, answer: Answer) -> Answer:
+    answer = _amount_note(ctx, q, answer)
+    answer = _exam_logistics(ctx, q, answer)
+    return _gap(ctx, q, answer)
+
+
+def _amount_note(ctx: Context, q: Question, answer: Answer) -> Answer:
+    if q.a.amount is None or not answer.answered or answer.topic not in ctx.c.kb.entries:
+        return answer
+    figure = ctx.c.figure(ctx.c.kb.entries[answer.topic])
+    if figure is None or not figure.is_pay_range:
+        return answer
+    return replace(answer, notes=(amounts.placement(q.a.amount, figure), *answer.notes))
+
+
+def _exam_logistics(ctx: Context, q: Question, answer: Answer) -> Answer:
+    lex = ctx.c.lex
+    toks = set(q.a.tokens)
+    if not toks & lex.logistics:
+        return answer
+    credential = any(isinstance(e, Credential) for e in _named(ctx, q))
+    if not (toks & lex.exam_words or (credential and toks & lex.logistics_with_credential)):
+        return answer
+    note = lex.vocab.exam_logistics.note
+    return replace(answer, lead=f"{note} What the guide does have:\n{answer.lead}")
+
+
+def _gap(ctx: Context, q: Question, answer: Answer) -> Answer:
+    """Name what the guide has no figure for before any stand-in figure."""
+    missing = q.a.unknown_place
+    if missing is None:
+        return answer
+    if missing.isdigit():
+        gap = f"The guide's figures are for {ctx.c.guide_year()}; it has none for {missing}"
+    else:
+        gap = f"The guide has no figure for {missing}"
+    if not answer.answered:
+        return replace(answer, lead=f"{gap}.")
+    if not q.a.hits:  # a general answer stands in for the place: say so first
+        national = ctx.c.national
+        rest = (
+            "the guide's national picture"
+            if national is not None and answer.topic == national.id
+            else "what it has"
+        )
+        return replace(answer, lead=f"{gap}; here is {rest}.\n{answer.lead}")
+    return replace(answer, notes=(*answer.notes, f"{gap}; the figures above are not for it."))
