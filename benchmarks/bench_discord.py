@@ -10,7 +10,8 @@ script with --serve-bot): either medcode-bot, built exactly as production builds
 alternating which goes first, against the same fake; ratios are taken within a round, so a
 change in the machine's load between rounds moves both bots alike.
 
-Each bot logs in, syncs its commands, answers a warm-up, then:
+Each bot logs in, syncs its commands, answers a warm-up burst (by default as big as the burst:
+a bot that has run a while has its connections open and its caches filled), then:
 - burst: the fake sends N INTERACTION_CREATE events for /ask as fast as it can; "handled/s" is
   N / (last callback received - first event sent); bot CPU is time.process_time() of the bot's
   process over the burst, and its cyclic GC time is measured with gc.callbacks;
@@ -340,7 +341,7 @@ async def serve_bot(args: argparse.Namespace) -> None:
         await bot.tree.sync()
         result: Json = {"kind": args.serve_bot, "rss_ready": rss_mb(),
                         "gc_threshold": gc.get_threshold(), "frozen": gc.get_freeze_count()}  # fmt: skip
-        await run(args.warmup, None, args.offset)  # warm the connection pool and the caches
+        await run(args.warmup, None, args.offset)  # fill the connection pool and the caches
         cpu = time.process_time()
         with GCTimer() as timer:
             burst = await run(args.interactions, None, args.offset + 1)
@@ -479,13 +480,16 @@ def main() -> None:
     parser.add_argument(
         "--rate", default="500,1000", help="offered rates of the paced phases, events/s"
     )
-    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument(
+        "--warmup", type=int, help="interactions of the warm-up burst (default: --interactions)"
+    )
     parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--serve-bot", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--control", help=argparse.SUPPRESS)
     parser.add_argument("--offset", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.rates = [float(r) for r in args.rate.split(",")]
+    args.warmup = args.interactions if args.warmup is None else args.warmup
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("discord.client").setLevel(logging.ERROR)  # no voice: no PyNaCl warning
     if args.serve_fake:
