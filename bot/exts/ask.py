@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.bot import APOLOGY, cooldown_message
 from bot.engine import Answer
+from bot.exts._answers import AnswerCache
 from bot.exts._cooldown import MemberCooldown
 from bot.exts._embeds import answer_embed, clip
 
@@ -94,6 +95,7 @@ class Ask(commands.Cog):
         # One bucket per member, shared by /ask and mentions.
         self.cooldown = MemberCooldown(settings.ask_rate, settings.ask_per_seconds)
         self._warned: set[int] = set()
+        self.answers = AnswerCache()  # the same question twice: the same answer, made once
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(SuggestButton)
@@ -113,16 +115,14 @@ class Ask(commands.Cog):
         retry = self._retry_after(interaction)
         if retry:
             raise app_commands.CommandOnCooldown(self.cooldown.cooldown, retry)
-        answer = self.bot.engine.answer(question)
-        if answer.answered:
-            await interaction.response.send_message(
-                embed=answer_embed(answer), allowed_mentions=NO_PINGS
-            )
+        reply = self.answers.reply(self.bot.engine, question)
+        if reply.answer.answered:
+            await interaction.response.send_message(embed=reply.embed, allowed_mentions=NO_PINGS)
             return
-        view = suggestion_view(answer)
+        view = suggestion_view(reply.answer)
         kwargs = {"view": view} if view else {}
         await interaction.response.send_message(
-            embed=answer_embed(answer), ephemeral=True, allowed_mentions=NO_PINGS, **kwargs
+            embed=reply.embed, ephemeral=True, allowed_mentions=NO_PINGS, **kwargs
         )
 
     @commands.Cog.listener()
@@ -143,10 +143,10 @@ class Ask(commands.Cog):
             return
         self._warned.discard(message.author.id)
         try:
-            answer = self.bot.engine.answer(question)
+            answer, embed = self.answers.reply(self.bot.engine, question)
             view = None if answer.answered else suggestion_view(answer)
             if _can_embed(message):
-                reply = {"embed": answer_embed(answer)}
+                reply = {"embed": embed}
             else:  # Discord would drop the embed and post an empty reply
                 reply = {"content": clip(f"**{answer.title}**\n{answer.text}", 2000)}
         except Exception:  # not an app command: the tree's handler never sees it
