@@ -297,7 +297,29 @@ class GCTimer:
         gc.callbacks.remove(self)
 
 
-def build_bot(kind: str, info: Json, scratch: Path) -> Any:
+LEVERS = ("cache", "gc-clock")
+
+
+def without(levers: list[str]) -> None:
+    """Switch levers off, to measure what each gives (e.g. --without cache)."""
+    if "cache" in levers:
+        from bot.exts import _answers
+
+        def uncached(self: Any, engine: Any, question: str) -> Any:
+            answer = engine.answer(question)
+            return _answers.Reply(answer, _answers.answer_embed(answer))
+
+        _answers.AnswerCache.reply = uncached  # type: ignore[method-assign]
+    if "gc-clock" in levers:
+        from bot import gc_clock
+
+        async def allocation_count_gc(self: Any) -> None:
+            pass  # the runner's threshold stays: (10000, 10, 10)
+
+        gc_clock.GCClock.start = allocation_count_gc  # type: ignore[method-assign]
+
+
+def build_bot(kind: str, info: Json, scratch: Path, args: argparse.Namespace) -> Any:
     import discord
     import yarl
 
@@ -309,6 +331,8 @@ def build_bot(kind: str, info: Json, scratch: Path) -> Any:
         return make_reference_bot()
     from bot.runner import _make_bot, point_at_discord
     from bot.settings import Settings
+
+    without(args.without)  # before the bot is built
 
     settings = Settings(
         _env_file=None,
@@ -334,7 +358,7 @@ async def serve_bot(args: argparse.Namespace) -> None:
     try:
         async with session.get(f"{args.control}/info", params={"kind": args.serve_bot}) as r:
             info = await r.json()
-        bot = build_bot(args.serve_bot, info, Path(scratch.name))
+        bot = build_bot(args.serve_bot, info, Path(scratch.name), args)
         task = asyncio.create_task(bot.start(info["token"]))
         await asyncio.wait_for(bot.wait_until_ready(), 30)
         await asyncio.sleep(0.2)  # medcode-bot's on_ready (gc.collect + gc.freeze) has run
@@ -354,6 +378,10 @@ async def serve_bot(args: argparse.Namespace) -> None:
             paced = await run(args.interactions, rate, args.offset + 11 * (k + 1))
             result["paced"][str(rate)] = paced
         result["rss_end"] = rss_mb()
+        cog = bot.get_cog("Ask")
+        if cog is not None and hasattr(cog, "answers"):
+            info = cog.answers.cache_info()
+            result["cache"] = {"hits": info.hits, "misses": info.misses}
         async with session.get(f"{args.control}/digest") as r:
             result["digest"] = await r.json()
         print("RESULT " + json.dumps(result), flush=True)
@@ -371,7 +399,8 @@ async def serve_bot(args: argparse.Namespace) -> None:
 async def run_bot_process(kind: str, control: str, args: argparse.Namespace, offset: int) -> Json:
     command = [sys.executable, __file__, "--serve-bot", kind, "--control", control,
                "--interactions", str(args.interactions), "--warmup", str(args.warmup),
-               "--rate", args.rate, "--offset", str(offset)]  # fmt: skip
+               "--rate", args.rate, "--offset", str(offset),
+               "--without", ",".join(args.without)]  # fmt: skip
     child = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
     out, _ = await child.communicate()
     for line in out.decode().splitlines():
@@ -417,6 +446,10 @@ def report(results: dict[str, list[Json]], args: argparse.Namespace) -> None:
             row(f"paced {rate:,.0f}/s: p99 ms", [pct(r, rate, 99) for r in rs], ".2f")
             row(f"paced {rate:,.0f}/s: max ms",
                 [max(r["paced"][str(rate)]["latencies_ms"]) for r in rs], ".1f")  # fmt: skip
+        if all("cache" in r for r in rs):
+            row("answer cache hit rate %",
+                [100 * r["cache"]["hits"] / max(1, r["cache"]["hits"] + r["cache"]["misses"])
+                 for r in rs], ".1f")  # fmt: skip
         row("RSS MB: ready", [r["rss_ready"] for r in rs], ".0f")
         row("RSS MB: after the burst", [r["rss_burst"] for r in rs], ".0f")
         row("RSS MB: at the end", [r["rss_end"] for r in rs], ".0f")
@@ -458,7 +491,8 @@ async def bench(args: argparse.Namespace) -> None:
         print(
             f"/ask through the fake Discord (in its own process; each bot in its own), "
             f"{args.interactions:,} interactions a phase, {args.rounds} round(s); "
-            f"{len(QUESTIONS)} questions; load average {os.getloadavg()[0]:.2f}",
+            f"{len(QUESTIONS)} questions; medcode-bot without: {', '.join(args.without) or '-'}; "
+            f"load average {os.getloadavg()[0]:.2f}",
             flush=True,
         )
         results: dict[str, list[Json]] = {kind: [] for kind in KINDS}
@@ -483,12 +517,18 @@ def main() -> None:
     parser.add_argument(
         "--warmup", type=int, help="interactions of the warm-up burst (default: --interactions)"
     )
+    parser.add_argument(
+        "--without", default="", help=f"medcode-bot's levers to switch off: {', '.join(LEVERS)}"
+    )
     parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--serve-bot", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--control", help=argparse.SUPPRESS)
     parser.add_argument("--offset", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.rates = [float(r) for r in args.rate.split(",")]
+    args.without = [lever for lever in args.without.split(",") if lever]
+    if unknown := set(args.without) - set(LEVERS):
+        parser.error(f"unknown lever(s): {', '.join(sorted(unknown))}")
     args.warmup = args.interactions if args.warmup is None else args.warmup
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("discord.client").setLevel(logging.ERROR)  # no voice: no PyNaCl warning
