@@ -27,16 +27,20 @@ class GCClock:
         self.full_every = full_every
         self._ticks = 0
         self._loop = tasks.loop(seconds=every)(self._collect)
+        self._previous = gc.get_threshold()
 
     async def start(self) -> None:
         """Take over from the allocation-count collector (an on_ready listener: idempotent)."""
         if not self._loop.is_running():
+            self._previous = gc.get_threshold()
             gc.set_threshold(*BACKSTOP)
             self._loop.start()
 
-    def stop(self, threshold: tuple[int, int, int] = (700, 10, 10)) -> None:
-        self._loop.cancel()
-        gc.set_threshold(*threshold)
+    def stop(self) -> None:
+        """Hand collection back to the allocation count, as it was before `start`."""
+        if self._loop.is_running():
+            self._loop.cancel()
+            gc.set_threshold(*self._previous)
 
     async def _collect(self) -> None:
         self._ticks += 1
