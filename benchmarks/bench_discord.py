@@ -298,6 +298,36 @@ class GCTimer:
 
 
 LEVERS = ("cache", "gc-clock")
+EXPERIMENTS = ("lean-response",)
+
+
+def with_experiments(experiments: list[str]) -> None:
+    """Levers tried in the benchmark only (e.g. --with lean-response), to see what they give."""
+    if "lean-response" in experiments:
+        # The callback without ?with_response: Discord answers 204, discord.py parses nothing.
+        from discord.http import Route
+        from discord.interactions import InteractionCallbackResponse
+        from discord.webhook.async_ import AsyncWebhookAdapter
+
+        def create_interaction_response(
+            self: Any, interaction_id: int, token: str, *, session: Any, proxy: Any = None,
+            proxy_auth: Any = None, params: Any,
+        ) -> Any:  # fmt: skip
+            route = Route("POST", "/interactions/{webhook_id}/{webhook_token}/callback",
+                          webhook_id=interaction_id, webhook_token=token)  # fmt: skip
+            return self.request(route, session=session, proxy=proxy, proxy_auth=proxy_auth,
+                                payload=params.payload)  # fmt: skip
+
+        update = InteractionCallbackResponse._update
+
+        def _update(self: Any, data: Any) -> None:
+            if data:
+                return update(self, data)
+            self.id, self._thinking, self._ephemeral = self._parent.id, False, False
+            self.message_id = self.activity_id = self.resource = None
+
+        AsyncWebhookAdapter.create_interaction_response = create_interaction_response
+        InteractionCallbackResponse._update = _update
 
 
 def without(levers: list[str]) -> None:
@@ -333,6 +363,7 @@ def build_bot(kind: str, info: Json, scratch: Path, args: argparse.Namespace) ->
     from bot.settings import Settings
 
     without(args.without)  # before the bot is built
+    with_experiments(args.with_)
 
     settings = Settings(
         _env_file=None,
@@ -400,7 +431,7 @@ async def run_bot_process(kind: str, control: str, args: argparse.Namespace, off
     command = [sys.executable, __file__, "--serve-bot", kind, "--control", control,
                "--interactions", str(args.interactions), "--warmup", str(args.warmup),
                "--rate", args.rate, "--offset", str(offset),
-               "--without", ",".join(args.without)]  # fmt: skip
+               "--without", ",".join(args.without), "--with", ",".join(args.with_)]  # fmt: skip
     child = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
     out, _ = await child.communicate()
     for line in out.decode().splitlines():
@@ -491,7 +522,8 @@ async def bench(args: argparse.Namespace) -> None:
         print(
             f"/ask through the fake Discord (in its own process; each bot in its own), "
             f"{args.interactions:,} interactions a phase, {args.rounds} round(s); "
-            f"{len(QUESTIONS)} questions; medcode-bot without: {', '.join(args.without) or '-'}; "
+            f"{len(QUESTIONS)} questions; medcode-bot without: {', '.join(args.without) or '-'}, "
+            f"with: {', '.join(args.with_) or '-'}; "
             f"load average {os.getloadavg()[0]:.2f}",
             flush=True,
         )
@@ -520,6 +552,9 @@ def main() -> None:
     parser.add_argument(
         "--without", default="", help=f"medcode-bot's levers to switch off: {', '.join(LEVERS)}"
     )
+    parser.add_argument(
+        "--with", dest="with_", default="", help=f"experiments: {', '.join(EXPERIMENTS)}"
+    )
     parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--serve-bot", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--control", help=argparse.SUPPRESS)
@@ -527,7 +562,8 @@ def main() -> None:
     args = parser.parse_args()
     args.rates = [float(r) for r in args.rate.split(",")]
     args.without = [lever for lever in args.without.split(",") if lever]
-    if unknown := set(args.without) - set(LEVERS):
+    args.with_ = [lever for lever in args.with_.split(",") if lever]
+    if unknown := set(args.without) - set(LEVERS) | set(args.with_) - set(EXPERIMENTS):
         parser.error(f"unknown lever(s): {', '.join(sorted(unknown))}")
     args.warmup = args.interactions if args.warmup is None else args.warmup
     logging.basicConfig(level=logging.WARNING)
