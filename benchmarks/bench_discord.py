@@ -396,7 +396,8 @@ async def serve_bot(args: argparse.Namespace) -> None:
         await bot.tree.sync()
         result: Json = {"kind": args.serve_bot, "rss_ready": rss_mb(),
                         "gc_threshold": gc.get_threshold(), "frozen": gc.get_freeze_count()}  # fmt: skip
-        await run(args.warmup, None, args.offset)  # fill the connection pool and the caches
+        warmup = await run(args.warmup, None, args.offset)  # fill the connection pool, caches
+        result["warmup_outcomes"] = warmup["outcomes"]
         cpu = time.process_time()
         with GCTimer() as timer:
             burst = await run(args.interactions, None, args.offset + 1)
@@ -490,6 +491,11 @@ def report(results: dict[str, list[Json]], args: argparse.Namespace) -> None:
                 for kind_, count in phase["outcomes"].items():
                     outcomes[kind_] = outcomes.get(kind_, 0) + count
         print("   callbacks: " + ", ".join(f"{k} {v:,}" for k, v in sorted(outcomes.items())))
+        warm: dict[str, int] = {}
+        for r in rs:
+            for kind_, count in r["warmup_outcomes"].items():
+                warm[kind_] = warm.get(kind_, 0) + count
+        print("   warm-up callbacks: " + ", ".join(f"{k} {v:,}" for k, v in sorted(warm.items())))
         digests = sorted({r["digest"]["sha256"] for r in rs})
         inconsistent = sum(r["digest"]["inconsistent"] for r in rs)
         print(f"   request bodies: digest {', '.join(digests)} over "
@@ -568,6 +574,8 @@ def main() -> None:
     args.warmup = args.interactions if args.warmup is None else args.warmup
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("discord.client").setLevel(logging.ERROR)  # no voice: no PyNaCl warning
+    # the reference bot logs every late (404) answer with its traceback: counted instead
+    logging.getLogger("discord.app_commands.tree").setLevel(logging.CRITICAL)
     if args.serve_fake:
         asyncio.run(serve_fake())
     elif args.serve_bot:
