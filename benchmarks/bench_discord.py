@@ -27,6 +27,11 @@ exactly the one a fresh engine builds for that question (so every figure is ther
 cooldown or error message), the reference bot's content "pong". It prints a digest of every
 distinct request body, to show that a change to the bot left its answers as they were.
 
+`--without cache,gc-clock` switches medcode-bot's levers off (the answer cache of
+bot/exts/_answers.py, the GC clock of bot/gc_clock.py), to measure what each gives;
+`--with lean-response` tries one in the benchmark only (the interaction callback without
+`?with_response`, by patching discord.py's webhook adapter). Figures: benchmarks/RESULTS.md.
+
 Targets (issue 12): burst throughput >= 1.0x the reference bot, CPU per interaction <= the
 reference's, p99 <= 5 ms paced at 500/s. The machine's other load moves the figures: run it when
 little else runs and quote medians. Loopback has no TLS or network latency: real-world figures
