@@ -14,6 +14,7 @@ import discord
 import yarl
 
 from bot.bot import MedcodeBot
+from bot.gc_clock import GCClock
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,9 +29,12 @@ def point_at_discord(settings: Settings) -> None:
 
 
 def _make_bot(settings: Settings) -> MedcodeBot:
-    # A bounded connection pool and a higher gen-0 GC threshold: see README.md (Benchmarks).
+    # A bounded connection pool; a higher gen-0 GC threshold while loading and logging in, then
+    # the cyclic GC on a clock once ready (bot/gc_clock.py). See benchmarks/RESULTS.md.
     gc.set_threshold(10_000, 10, 10)
-    return MedcodeBot(settings, connector=aiohttp.TCPConnector(limit=100))
+    bot = MedcodeBot(settings, connector=aiohttp.TCPConnector(limit=100))
+    bot.add_listener(GCClock().start, "on_ready")
+    return bot
 
 
 async def _run(settings: Settings) -> int:

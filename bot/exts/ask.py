@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.bot import APOLOGY, cooldown_message
 from bot.engine import Answer
+from bot.exts._answers import AnswerCache
 from bot.exts._cooldown import MemberCooldown
 from bot.exts._embeds import answer_embed, clip
 
@@ -98,6 +99,7 @@ class Ask(commands.Cog):
         settings = bot.settings
         # One bucket per member, shared by /ask and mentions.
         self.cooldown = MemberCooldown(settings.ask_rate, settings.ask_per_seconds)
+        self.answers = AnswerCache()  # the same question twice: the same answer, made once
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(SuggestButton)
@@ -117,17 +119,15 @@ class Ask(commands.Cog):
         retry = self._retry_after(interaction)
         if retry:
             raise app_commands.CommandOnCooldown(self.cooldown.cooldown, retry)
-        answer = self.bot.engine.answer(question)
-        if answer.answered:
-            await interaction.response.send_message(embed=answer_embed(answer))
+        reply = self.answers.reply(self.bot.engine, question)
+        if reply.answer.answered:
+            await interaction.response.send_message(embed=reply.embed)
             return
-        view = suggestion_view(answer)
-        if view is None:
-            await interaction.response.send_message(embed=answer_embed(answer), ephemeral=True)
+        view = suggestion_view(reply.answer)
+        if view is None:  # discord.py wants no view at all, not None
+            await interaction.response.send_message(embed=reply.embed, ephemeral=True)
             return
-        await interaction.response.send_message(
-            embed=answer_embed(answer), ephemeral=True, view=view
-        )
+        await interaction.response.send_message(embed=reply.embed, ephemeral=True, view=view)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -145,11 +145,11 @@ class Ask(commands.Cog):
                 await self._send(message, content=cooldown_message(retry))
             return
         try:
-            answer = self.bot.engine.answer(question)
+            answer, embed = self.answers.reply(self.bot.engine, question)
             view = None if answer.answered else suggestion_view(answer)
             reply: dict[str, Any]
             if _can_embed(message):
-                reply = {"embed": answer_embed(answer)}
+                reply = {"embed": embed}
             else:  # Discord would drop the embed and post an empty reply
                 reply = {"content": clip(f"**{answer.title}**\n{answer.text}", 2000)}
         except Exception:  # not an app command: the tree's handler never sees it

@@ -82,6 +82,24 @@ async def test_kb_reload_picks_up_an_edited_figure(
     assert fields(body)["Salary range"] == "$56,000–$73,000"
 
 
+async def test_kb_reload_answers_a_question_asked_before_from_the_new_figures(
+    fake_discord: FakeDiscord, medcode: Any, kb_copy: Path
+) -> None:
+    """An answer made before the reload is never served after it."""
+    question = {"question": "what does CRC pay"}
+    body = await fake_discord.send_slash_command("ask", question)
+    assert fields(body)["Risk Adjustment/HCC"].startswith("$55,000–$72,000")
+    specialties = kb_copy / "specialties.yaml"
+    old = 'text: "$55,000–$72,000", low: 55000, high: 72000'
+    new = 'text: "$56,000–$73,000", low: 56000, high: 73000'
+    specialties.write_text(specialties.read_text(encoding="utf-8").replace(old, new), "utf-8")
+    medcode.settings.knowledge_dir = kb_copy
+    body = await fake_discord.send_slash_command("kb reload")
+    assert embed(body).get("title") == "Knowledge base reloaded", embed(body)
+    body = await fake_discord.send_slash_command("ask", question)
+    assert fields(body)["Risk Adjustment/HCC"].startswith("$56,000–$73,000")
+
+
 async def test_kb_reload_of_a_broken_knowledge_dir_keeps_the_old_one(
     fake_discord: FakeDiscord, medcode: Any, kb_copy: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -317,3 +317,26 @@ async def test_mention_where_embeds_are_not_allowed_is_answered_in_text(
     assert "Source: Medical Coding Salary & Career Outlook in 2026" in content
     assert len(content) <= 2000
     assert_pings_nobody(reply.json)
+
+
+# ----------------------------------------------------------------- answers made once
+@pytest.mark.parametrize("question", ["what does CRC pay", "xyzzy qwerty"])
+async def test_a_question_asked_again_is_answered_as_the_first_time(
+    fake_discord: FakeDiscord, medcode: Any, question: str
+) -> None:
+    """The second asker gets the answer a fresh engine gives, buttons and all."""
+    from bot.exts._embeds import answer_embed
+
+    first = await fake_discord.send_slash_command("ask", {"question": question})
+    bob = fake_discord.make_user("bob")
+    again = await fake_discord.send_slash_command("ask", {"question": question}, user=bob)
+    assert again["data"] == first["data"]
+    assert embed(again) == answer_embed(medcode.engine.answer(question)).to_dict()
+    assert is_ephemeral(again) == (question == "xyzzy qwerty")
+    if is_ephemeral(again):
+        assert custom_ids(again) == SUGGESTIONS
+    mention = await fake_discord.send_message_create(question, author=bob)
+    reply = await fake_discord.wait_for_request(
+        "POST", rf"^/channels/{mention['channel_id']}/messages$"
+    )
+    assert reply.json["embeds"] == [embed(first)]
