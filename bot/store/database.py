@@ -158,12 +158,20 @@ class Database:
 
     # -- use ------------------------------------------------------------------------------
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction: committed at the end of the block, rolled back on an exception."""
+    async def begin(self, *, immediate: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A transaction: committed at the end of the block, rolled back on an exception.
+
+        On SQLite, a transaction that reads before it writes needs `immediate` (it takes the
+        write lock at once, waiting for it); else a concurrent writer makes its first write
+        fail with "database is locked". Elsewhere `immediate` changes nothing.
+        """
         engine = self._require()
         try:
-            async with engine.begin() as conn:
-                yield conn
+            async with engine.connect() as conn:
+                if immediate:
+                    await conn.execution_options(medcode_immediate=True)
+                async with conn.begin():
+                    yield conn
         except Exception as error:
             if _unavailable(error):
                 raise StoreUnavailable(_describe(error)) from error
@@ -213,7 +221,8 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     def _on_begin(conn: Connection) -> None:
         # sqlite3 would begin only before DML, so a SELECT-then-UPDATE would not be one
         # transaction; an explicit BEGIN makes `db.begin()` mean what it says.
-        conn.exec_driver_sql("BEGIN")
+        immediate = conn.get_execution_options().get("medcode_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
