@@ -202,8 +202,14 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreUnavailable(f"cannot create the database's directory: {error}") from error
+    # SQLite has one writer at a time: one connection per process, so this process's tasks
+    # queue for it in asyncio, not in SQLite's sleeping busy handler. (Do not open a second
+    # connection while holding one: nest through the `conn` you have.)
     engine = create_async_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=8
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=1,
+        max_overflow=0,
     )
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -400,3 +400,40 @@ async def test_the_shard_filter_keeps_only_this_processs_servers(
     clock.set(utc(2026, 3, 2, 14))
     await scheduler.tick()
     assert sorted(s.guild_id for s in poster.sent) == [ids[1], ids[2], ids[5], ids[6]]
+
+
+async def test_a_locked_database_stops_the_tick_with_one_log_line(
+    tmp_path: object,
+    clock: FakeClock,
+    poster: FakePoster,
+    tips: list[Tip],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """D9: with the database unwritable (here: a write lock held elsewhere, like a full
+    disk) and many servers due, one line per tick, not a traceback per server."""
+    import sqlite3
+
+    import bot.store.database
+
+    monkeypatch.setattr(bot.store.database, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    path = f"{tmp_path}/locked.sqlite3"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    await db.start()
+    scheduler = DailyTips(db, lambda: tips, poster, clock=clock).scheduler
+    for guild_id in range(1, 31):
+        await scheduler.configure(guild_id, channel_id=guild_id, post_time="09:00", timezone=NY)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    clock.set(utc(2026, 3, 2, 14))
+    with caplog.at_level(logging.INFO, logger="bot.scheduling"):
+        report = await scheduler.tick()
+    assert report.unavailable is not None and "locked" in report.unavailable
+    assert not report.more_due and poster.sent == []
+    assert [r.levelno for r in caplog.records if r.levelno >= logging.WARNING] == [logging.ERROR]
+    holder.rollback()
+    holder.close()
+    clock.advance(minutes=1)
+    await scheduler.tick()
+    assert len(poster.sent) == 30  # nothing lost, nothing twice
+    await db.close()
