@@ -99,11 +99,14 @@ class DailyPostStore:
     def __init__(self, db: Database, kind: str) -> None:
         self.db = db
         self.kind = kind
-        s, p = daily_schedules.c, daily_posts.c
-        self._this_schedule = lambda guild_id: (s.guild_id == guild_id) & (s.kind == kind)
-        self._this_post = lambda guild_id, day: (
-            (p.guild_id == guild_id) & (p.kind == kind) & (p.local_date == day)
-        )
+
+    def _this_schedule(self, guild_id: int) -> sa.ColumnElement[bool]:
+        s = daily_schedules.c
+        return (s.guild_id == guild_id) & (s.kind == self.kind)
+
+    def _this_post(self, guild_id: int, day: date) -> sa.ColumnElement[bool]:
+        p = daily_posts.c
+        return (p.guild_id == guild_id) & (p.kind == self.kind) & (p.local_date == day)
 
     # -- settings (admin commands): each bumps the revision --------------------------------
     async def get(self, guild_id: int) -> ScheduleRow | None:
