@@ -92,6 +92,7 @@ class Database:
         self._retry_at = 0.0
         self._backoff = 0.0
         self._disposing: asyncio.Future[None] | None = None
+        self._starting = asyncio.Lock()
 
     @property
     def backend(self) -> str:
@@ -104,17 +105,18 @@ class Database:
     # -- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
         """Connect and apply every migration. Raises `StoreUnavailable` on any fault."""
-        if self.available:
-            return
-        try:
-            self._engine = self._engine or self._create_engine()
-            async with self._engine.begin() as conn:
-                await conn.run_sync(_upgrade)
-        except Exception as error:
-            self.last_error = _describe(error)
-            await self._dispose()
-            raise StoreUnavailable(self.last_error) from error
-        self.available, self.last_error, self._backoff = True, None, 0.0
+        async with self._starting:  # one attempt at a time (start-up, a loop's retry...)
+            if self.available:
+                return
+            try:
+                self._engine = self._engine or self._create_engine()
+                async with self._engine.begin() as conn:
+                    await conn.run_sync(_upgrade)
+            except Exception as error:
+                self.last_error = _describe(error)
+                await self._dispose()
+                raise StoreUnavailable(self.last_error) from error
+            self.available, self.last_error, self._backoff = True, None, 0.0
         log.info("database ready: %r", self)
 
     async def ensure_started(self) -> bool:
