@@ -217,13 +217,19 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see _on_begin).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
-        cursor.execute("PRAGMA synchronous = NORMAL")  # durable at each checkpoint; see README
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
+        try:
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+            cursor.execute("PRAGMA synchronous = NORMAL")  # see README, "Storage"
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.close()
+        except BaseException:
+            # A corrupt file fails here. SQLAlchemy would leave the connection open, and its
+            # aiosqlite thread would outlive the event loop ("Event loop is closed").
+            dbapi_connection.close()
+            raise
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
