@@ -213,3 +213,17 @@ def test_db_upgrade_of_a_corrupt_file_is_a_clear_message(
     )
     err = capsys.readouterr().err
     assert "Could not upgrade" in err and "not a database" in err and "Traceback" not in err
+
+
+async def test_processes_starting_together_on_a_new_database_all_come_up(
+    database_url: str,
+) -> None:
+    """Several bot processes started at once on an empty database: one migrates, the others
+    wait for it (PostgreSQL: an advisory lock; SQLite: the write lock), none fails."""
+    import asyncio
+
+    dbs = [Database(database_url) for _ in range(3)]
+    await asyncio.gather(*(db.start() for db in dbs))
+    assert all(db.available for db in dbs)
+    for db in dbs:
+        await db.close()
