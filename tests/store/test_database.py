@@ -227,3 +227,35 @@ async def test_processes_starting_together_on_a_new_database_all_come_up(
     assert all(db.available for db in dbs)
     for db in dbs:
         await db.close()
+
+
+async def test_a_write_lock_held_elsewhere_does_not_stop_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D7: an up-to-date database needs no write lock to start; a new one waits for the lock
+    (here 50 ms), then is unavailable, not a crash."""
+    import sqlite3
+
+    import bot.store.database
+
+    monkeypatch.setattr(bot.store.database, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    first = Database(url)
+    await first.start()
+    await first.close()
+    holder = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        again = Database(url)
+        await again.start()  # migrated already: reads only
+        await again.close()
+        new = tmp_path / "new.sqlite3"
+        sqlite3.connect(new).execute("CREATE TABLE x (a)").connection.close()
+        locker = sqlite3.connect(new, isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")
+        error = await expect_unavailable(f"sqlite+aiosqlite:///{new}")
+        assert "locked" in error.detail
+        locker.rollback()
+    finally:
+        holder.rollback()
+        holder.close()
