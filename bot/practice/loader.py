@@ -9,7 +9,14 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 # The knowledge base's reader and error shape: one report format for both halves of knowledge/.
-from bot.knowledge.loader import KnowledgeError, Problem, _problems_from, _read
+from bot.knowledge.loader import (
+    KnowledgeBase,
+    KnowledgeError,
+    Problem,
+    _problems_from,
+    _read,
+    load_knowledge,
+)
 from bot.knowledge.text import normalize
 from bot.practice.bank import QuestionBank
 from bot.practice.models import Question, Section
@@ -26,9 +33,11 @@ def load_bank(directory: Path | str) -> QuestionBank:
     """Validate `sections.yaml` and every other `*.yaml` of `directory` (each `questions: [...]`).
 
     Raises KnowledgeError listing every problem. A folder with sections and no questions yet is
-    a valid, empty bank.
+    a valid, empty bank, and so is no folder at all.
     """
     root = Path(directory)
+    if not root.exists():  # a knowledge base without a question bank: nothing to practise
+        return QuestionBank(sections={}, questions={})
     if not (root / SECTIONS_FILE).is_file():
         raise KnowledgeError([Problem(f"{root.name}/{SECTIONS_FILE}", None, None, "missing")])
     problems: list[Problem] = []
@@ -117,3 +126,28 @@ def _load_questions(
             )
         texts[text] = question.id
         questions[question.id] = (display, question)
+
+
+def questions_dir_of(knowledge_dir: Path) -> Path:
+    """Where the bank lives by default: `questions/` inside the knowledge base."""
+    return Path(knowledge_dir) / "questions"
+
+
+def load_knowledge_and_bank(
+    knowledge_dir: Path | str, questions_dir: Path | str | None = None
+) -> tuple[KnowledgeBase, QuestionBank]:
+    """Both halves of `knowledge/`, validated together: every problem of either is reported
+    in one KnowledgeError, so `validate` and `/kb reload` show them all at once."""
+    problems: list[Problem] = []
+    kb = bank = None
+    try:
+        kb = load_knowledge(knowledge_dir)
+    except KnowledgeError as exc:
+        problems += exc.problems
+    try:
+        bank = load_bank(questions_dir or questions_dir_of(Path(knowledge_dir)))
+    except KnowledgeError as exc:
+        problems += exc.problems
+    if problems or kb is None or bank is None:
+        raise KnowledgeError(problems)
+    return kb, bank
