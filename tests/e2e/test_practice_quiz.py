@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-import sys
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +14,17 @@ from bot.practice import QuestionBank, load_bank
 from .fake_discord import FakeDiscord
 from .medcode_support import custom_ids, embed, embed_problems, fields, is_ephemeral, text
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "practice"))
-from bankkit import sample_bank_dir  # noqa: E402
-
 Json = dict[str, Any]
+TESTS = Path(__file__).resolve().parents[1]
+SECTIONS = TESTS.parent / "knowledge" / "questions" / "sections.yaml"
+SAMPLE = TESTS / "practice" / "fixtures" / "sample.yaml"  # six real-looking questions
+
+
+def sample_bank_dir(directory: Path) -> Path:
+    directory.mkdir(parents=True)
+    shutil.copy(SECTIONS, directory / "sections.yaml")
+    shutil.copy(SAMPLE, directory / "sample.yaml")
+    return directory
 
 
 @pytest.fixture
