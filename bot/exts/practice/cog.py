@@ -9,6 +9,7 @@ while nobody pressed anything (their results are then ready on the next look).
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 NO_PINGS = discord.AllowedMentions.none()
 QUIZ_DEFAULT, QUIZ_MAX = 10, 50
+RUN_MEMORY = 10_000  # runs whose last saved state is kept in memory (about 1 KB each)
 ALL_SECTIONS = "all"  # in a custom_id: a quiz over the whole bank
 NOT_YOURS = "This practice run belongs to someone else. Start your own with /quiz or /mock."
 OVER = {
@@ -53,6 +55,7 @@ class Practice(commands.Cog):
         self.bot = bot
         self.repo = PracticeRepository(bot.db)
         self.clock: Callable[[], datetime] = utcnow  # tests pass a controlled clock
+        self._runs: OrderedDict[int, r.Run] = OrderedDict()  # see _write
 
     @property
     def bank(self) -> QuestionBank:
@@ -134,7 +137,7 @@ class Practice(commands.Cog):
         if replacing is not None:
             replacing = r.drop(replacing, now)
         try:
-            run = await repo.start(run, replacing=replacing)
+            run = await self._write(repo, run, replacing=replacing)
         except ActiveRunExists:  # two starts at once: the other won
             raise UserError(
                 "You already have a practice run going: use /quiz to resume it."
@@ -179,7 +182,7 @@ class Practice(commands.Cog):
             if run.kind == "mock"
             else []
         )
-        return await repo.save(closed, records)
+        return await self._write(repo, closed, records)
 
     @staticmethod
     async def _send(
@@ -208,6 +211,30 @@ class Practice(commands.Cog):
             )
             return views.quiz_feedback(run, run.position, feedback, self.bank)
         return views.quiz_question(run, self.bank)
+
+    # -- the store, with the last state of the runs this process wrote ---------------------
+    async def _write(
+        self,
+        repo: PracticeRepository,
+        run: r.Run,
+        answers: list[r.AnswerRecord] | None = None,
+        *,
+        replacing: r.Run | None = None,
+    ) -> r.Run:
+        """Save (or start) a run and remember what was saved. The memory only saves the read
+        of the next press: every write is a compare-and-set on the revision, so a stale copy
+        (another bot process wrote since) fails the write, and the press reads afresh."""
+        if run.id is None:
+            if replacing is not None:
+                self._runs.pop(replacing.id or 0, None)
+            saved = await repo.start(run, replacing=replacing)
+        else:
+            saved = await repo.save(run, answers or ())
+        self._runs[saved.id or 0] = saved
+        self._runs.move_to_end(saved.id or 0)
+        if len(self._runs) > RUN_MEMORY:
+            self._runs.popitem(last=False)
+        return saved
 
     # -- presses ----------------------------------------------------------------------------
     async def on_press(
@@ -253,11 +280,11 @@ class Practice(commands.Cog):
         index, action = int(params["index"]), params["action"]
         try:
             if action == "next":
-                run = await repo.save(r.next_quiz_question(run, index, now))
+                run = await self._write(repo, r.next_quiz_question(run, index, now))
                 embed, view = self._current_view(run, now)
             else:
                 run, feedback = r.answer_quiz(run, index, action, self.bank, now)
-                run = await repo.save(run, r.answer_records(run, self.bank, now, [index]))
+                run = await self._write(repo, run, r.answer_records(run, self.bank, now, [index]))
                 embed, view = views.quiz_feedback(run, index, feedback, self.bank)
         except r.RunError as exc:
             raise UserError(str(exc)) from exc
@@ -297,7 +324,7 @@ class Practice(commands.Cog):
     ) -> r.Run:
         if action == "confirm":
             done = r.submit(run, now)
-            return await repo.save(done, r.answer_records(done, self.bank, now))
+            return await self._write(repo, done, r.answer_records(done, self.bank, now))
         step: dict[str, Callable[[], r.Run]] = {
             "prev": lambda: r.go_to(run, max(index - 1, 0), now),
             "next": lambda: r.go_to(run, min(index + 1, run.length - 1), now),
@@ -306,7 +333,7 @@ class Practice(commands.Cog):
             "flagged": lambda: r.next_flagged(replace(run, position=index), now),
         }
         changed = step[action]() if action in step else r.choose(run, index, action, now)
-        return await repo.save(changed) if changed != run else run
+        return await self._write(repo, changed) if changed != run else run
 
     async def _result_press(
         self,
