@@ -92,9 +92,12 @@ class PracticeFake(BenchFake):
         message["embeds"] = data.get("embeds") or []
         message["components"] = data.get("components") or []
         info = {
-            "id": iid, "type": 3, "response_message_id": message["id"],
-            "response_message_loading": False, "response_message_ephemeral": True,
-        }  # fmt: skip
+            "id": iid,
+            "type": 3,
+            "response_message_id": message["id"],
+            "response_message_loading": False,
+            "response_message_ephemeral": True,
+        }
         resource = {"type": body.get("type"), "message": message}
         return _json_response({"interaction": info, "resource": resource})
 
@@ -153,6 +156,9 @@ class PracticeFake(BenchFake):
             outcomes[kind] = outcomes.get(kind, 0) + 1
         if self.pending:
             outcomes["no callback within 120 s"] = len(self.pending)
+            for iid in self.pending:
+                late = self.interactions[int(iid)]["data"]["custom_id"]
+                print(f"fake: no callback for {late}", file=sys.stderr)
         result = {
             "answer_ms": [v * 1000 for k, v in self.latency.items() if kinds[k] == 0],
             "next_ms": [v * 1000 for k, v in self.latency.items() if kinds[k] == 1],
@@ -219,7 +225,7 @@ def write_bank(directory: Path, per_section: int = 15) -> Path:
             "answer": "ABCD"[n % 4],
             "rationale": "Why. " * 120,
             "source": "Benchmark fixture",
-        }  # fmt: skip
+        }
         for s in sections
         for n in range(per_section)
     ]

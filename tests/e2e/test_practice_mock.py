@@ -39,7 +39,7 @@ def generated_bank_dir(directory: Path, per_section: int = 2) -> Path:
             "answer": "ABCD"[n % 4],
             "rationale": f"Rationale of {s}-{n}.",
             "source": "Test fixture",
-        }  # fmt: skip
+        }
         for s in sections
         for n in range(per_section)
     ]
