@@ -251,3 +251,12 @@ async def test_kb_reload_reloads_the_bank_and_keeps_the_old_one_on_error(
     assert "7 questions in 4 of 21 sections" in embed(body)["description"]
     body = await fake_discord.send_autocomplete("quiz", {"section": "icd"}, "section")
     assert body["data"]["choices"] == [{"name": "ICD-10-CM (4)", "value": "icd10cm"}]
+
+
+async def test_a_quiz_in_a_dm(fake_discord: FakeDiscord, bot: Any, bank: QuestionBank) -> None:
+    body = await fake_discord.send_slash_command("quiz", {"section": "hcpcs"}, dm=True)
+    assert is_ephemeral(body) and embed(body)["title"] == "Question 1/1 · HCPCS Level II"
+    body = await fake_discord.click_button(
+        button(body, ":B"), message=int(fake_discord.original_message()["id"]), dm=True
+    )
+    assert embed(body)["title"].startswith("Right!")
