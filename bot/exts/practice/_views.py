@@ -246,7 +246,12 @@ def mock_question(
     answered = run.length - run.unanswered
     embed.add_field(
         name="Time left",
-        value=f"{_minutes(run.time_left(now) or timedelta(0))} (ends {discord.utils.format_dt(run.deadline, 't')})",
+        # the minutes as of this press, and Discord's own clock for the rest (it counts down)
+        value=(
+            f"{_minutes(run.time_left(now) or timedelta(0))} (ends "
+            f"{discord.utils.format_dt(run.deadline, 't')}, "
+            f"{discord.utils.format_dt(run.deadline, 'R')})"
+        ),
     )
     embed.add_field(name="Answered", value=f"{answered}/{run.length} · {len(run.flags)} flagged")
     footer = "Answers can be changed until you submit. Pressing your answer again clears it."
