@@ -148,6 +148,17 @@ def load_knowledge_and_bank(
         bank = load_bank(questions_dir or questions_dir_of(Path(knowledge_dir)))
     except KnowledgeError as exc:
         problems += exc.problems
+    if kb is not None and bank is not None and bank.sections:
+        problems += [
+            Problem(
+                f"{Path(knowledge_dir).name} (tips)",
+                tip.id,
+                "section",
+                f"unknown section {tip.section!r}",
+            )
+            for tip in kb.tips
+            if tip.section is not None and tip.section not in bank.sections
+        ]
     if problems or kb is None or bank is None:
         raise KnowledgeError(problems)
     return kb, bank
