@@ -18,6 +18,7 @@ from bot.engine import Engine
 from bot.errors import UserError
 from bot.exts import walk_extensions
 from bot.knowledge import load_knowledge
+from bot.practice import QuestionBank, load_bank, load_knowledge_and_bank
 from bot.settings import Settings
 from bot.store import Database, StoreUnavailable
 
@@ -96,12 +97,19 @@ class MedcodeTree(app_commands.CommandTree):
             log.warning("Could not deliver an error message for interaction %s", interaction.id)
 
 
-def _load_engine(settings: Settings) -> Engine:
-    return Engine(load_knowledge(settings.knowledge_dir))
+def _load_engine_and_bank(settings: Settings) -> tuple[Engine, QuestionBank]:
+    kb, bank = load_knowledge_and_bank(settings.knowledge_dir, settings.question_bank_dir)
+    return Engine(kb), bank
 
 
 class MedcodeBot(commands.Bot):
-    def __init__(self, settings: Settings, engine: Engine | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine | None = None,
+        bank: QuestionBank | None = None,
+        **options: Any,
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True  # mentions of the bot carry their content without the
@@ -117,6 +125,7 @@ class MedcodeBot(commands.Bot):
         )
         self.settings = settings
         self.engine = engine or Engine(load_knowledge(settings.knowledge_dir))
+        self.bank = bank if bank is not None else load_bank(settings.question_bank_dir)
         self.started_at = time.monotonic()
         self._heap_frozen = False
         self.db = Database(settings.database_url)
@@ -148,11 +157,12 @@ class MedcodeBot(commands.Bot):
             gc.freeze()
 
     async def reload_knowledge(self) -> Engine:
-        """Validate `knowledge/` again and swap it in; on error the old engine stays.
+        """Validate `knowledge/` and the question bank again and swap both in; on any error in
+        either, the old engine and bank both stay.
 
         Loading runs in a worker thread: a large or hostile knowledge base must not stall the
         event loop (every interaction and the tip scheduler) while it is read."""
-        engine = await asyncio.to_thread(_load_engine, self.settings)
-        self.engine = engine
-        log.info("Knowledge base reloaded: %s", engine.kb.summary())
+        engine, bank = await asyncio.to_thread(_load_engine_and_bank, self.settings)
+        self.engine, self.bank = engine, bank
+        log.info("Knowledge base reloaded: %s; %s", engine.kb.summary(), bank.summary())
         return engine

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "MEDCODE_DISCORD_TOKEN")
     )
     knowledge_dir: Path = Field(default_factory=default_knowledge_dir)
+    # The question bank; default: `questions/` inside knowledge_dir.
+    questions_dir: Path | None = None
     # Where Discord is: only for an HTTP proxy in front of Discord, or a local fake in tests.
     discord_api_base: str | None = None  # e.g. http://127.0.0.1:8080/api/v10
     discord_gateway: str | None = None  # e.g. ws://127.0.0.1:8080/gw
@@ -50,6 +52,10 @@ class Settings(BaseSettings):
     # Per-user cooldown for /ask and @mentions: `ask_rate` uses per `ask_per_seconds`.
     ask_rate: int = Field(default=5, ge=1)
     ask_per_seconds: float = Field(default=30.0, gt=0)
+
+    @property
+    def question_bank_dir(self) -> Path:
+        return self.questions_dir or self.knowledge_dir / "questions"
 
     @field_validator("log_level")
     @classmethod

@@ -15,6 +15,7 @@ from bot.bot import MedcodeBot
 from bot.engine import Engine
 from bot.knowledge import KnowledgeBase
 from bot.log import RedactTokens
+from bot.practice import QuestionBank
 from bot.settings import Settings
 
 
@@ -31,11 +32,11 @@ async def test_kb_reload_loads_in_a_worker_thread(
     # with it. The load must not run on the loop's thread.
     threads: list[threading.Thread] = []
 
-    def load(directory: Path) -> KnowledgeBase:
+    def load(directory: Path, bank_directory: Path) -> tuple[KnowledgeBase, QuestionBank]:
         threads.append(threading.current_thread())
-        return kb
+        return kb, client.bank
 
-    monkeypatch.setattr(bot_module, "load_knowledge", load)
+    monkeypatch.setattr(bot_module, "load_knowledge_and_bank", load)
     old = client.engine
     engine = await client.reload_knowledge()
     assert threads and threads[0] is not threading.main_thread()

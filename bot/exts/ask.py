@@ -15,6 +15,7 @@ from bot.engine import Answer
 from bot.exts._answers import AnswerCache
 from bot.exts._cooldown import MemberCooldown
 from bot.exts._embeds import answer_embed, clip
+from bot.exts.practice.cog import practise_view
 
 if TYPE_CHECKING:
     from bot.bot import MedcodeBot
@@ -121,7 +122,11 @@ class Ask(commands.Cog):
             raise app_commands.CommandOnCooldown(self.cooldown.cooldown, retry)
         reply = self.answers.reply(self.bot.engine, question)
         if reply.answer.answered:
-            await interaction.response.send_message(embed=reply.embed)
+            practise = practise_view(self.bot, reply.answer.topic)  # a study tip: "Practise this"
+            if practise is None:
+                await interaction.response.send_message(embed=reply.embed)
+            else:
+                await interaction.response.send_message(embed=reply.embed, view=practise)
             return
         view = suggestion_view(reply.answer)
         if view is None:  # discord.py wants no view at all, not None

@@ -154,7 +154,8 @@ def _problems_from(err: ValidationError, file: str, item: Any, index: int) -> li
 
 @cache
 def _adapter(key: str) -> TypeAdapter[Any]:
-    return TypeAdapter({"sources": Source, "tips": Tip}[key])
+    models: dict[str, type[Source] | type[Tip]] = {"sources": Source, "tips": Tip}
+    return TypeAdapter(models[key])
 
 
 def _validate(key: str, item: Any) -> Any:
