@@ -163,3 +163,28 @@ def test_a_tip_naming_an_unknown_section_is_reported(tmp_path: Path) -> None:
     assert [str(p) for p in info.value.problems] == [
         "knowledge (tips): entry 'cpt-modifier-59', field 'section': unknown section 'modifierz'"
     ]
+
+
+def test_an_answer_given_twice_in_one_question_is_named(tmp_path: Path) -> None:
+    # YAML would silently keep the second `answer:`, so a key edited in the wrong place would
+    # teach the wrong letter without a word.
+    directory = sample_bank_dir(tmp_path / "questions")
+    item = generated_question("q-twice", "modifiers")
+    text = yaml.safe_dump({"questions": [item]}, sort_keys=False)
+    twice = text.replace("\n  answer: ", "\n  answer: D\n  answer: ", 1)
+    assert twice != text
+    (directory / "twice.yaml").write_text(twice)
+    with pytest.raises(KnowledgeError) as info:
+        load_bank(directory)
+    found = [str(p) for p in info.value.problems]
+    assert any("twice.yaml" in p and "q-twice" in p and "answer" in p for p in found), found
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    directory = sample_bank_dir(tmp_path / "questions")
+    bomb = ["x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    bomb += [f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    (directory / "bomb.yaml").write_text("\n".join(bomb) + "\nquestions: [*x8]\n")
+    with pytest.raises(KnowledgeError) as info:
+        load_bank(directory)
+    assert any("bomb.yaml" in str(p) and "alias" in str(p) for p in info.value.problems)
