@@ -92,8 +92,16 @@ class MedcodeTree(app_commands.CommandTree):
             log.warning("Could not deliver an error message for interaction %s", interaction.id)
 
 
-class MedcodeBot(commands.Bot):
+class MedcodeBot(commands.AutoShardedBot):
+    """Auto-sharded even as one process: the same class runs one shard, every shard Discord
+    recommends, or the shards `settings.shard_ids` of `settings.shard_count` (README.md,
+    "Several processes")."""
+
     def __init__(self, settings: Settings, engine: Engine | None = None, **options) -> None:
+        if settings.shard_count is not None:
+            options.setdefault("shard_count", settings.shard_count)
+        if settings.shard_ids is not None:
+            options.setdefault("shard_ids", list(settings.shard_ids))
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True  # mentions of the bot carry their content without the
@@ -129,7 +137,14 @@ class MedcodeBot(commands.Bot):
         """Text commands are not used: the ask cog answers mentions itself."""
 
     async def on_ready(self) -> None:
-        log.info("Ready as %s in %d server(s)", self.user, len(self.guilds))
+        shards = ",".join(map(str, sorted(self.shards)))
+        log.info(
+            "Ready as %s in %d server(s), shard(s) %s of %s",
+            self.user,
+            len(self.guilds),
+            shards,
+            self.shard_count,
+        )
         # Long-lived objects (knowledge base, caches) need no cyclic GC passes: see
         # README.md (Benchmarks) and ../shared/notes/performance.md.
         gc.collect()

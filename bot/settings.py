@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/medcode.sqlite3"
@@ -51,6 +52,11 @@ class Settings(BaseSettings):
     # Per-user cooldown for /ask and @mentions: `ask_rate` uses per `ask_per_seconds`.
     ask_rate: int = Field(default=5, ge=1)
     ask_per_seconds: float = Field(default=30.0, gt=0)
+    # Several processes (README.md, "Several processes"): the bot's shards in all, and the
+    # ones this process runs (MEDCODE_SHARD_IDS=0,1). Unset: this process runs every shard
+    # (as many as Discord recommends when the count is unset too).
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
 
     @field_validator("log_level")
     @classmethod
@@ -59,6 +65,45 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):  # "0,1" (the environment), or "[0, 1]"; "" is unset
+            if not value.strip():
+                return None
+            items = value.strip().strip("[]").split(",")
+            return tuple(item.strip() for item in items if item.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _shards_within_count(self) -> Settings:
+        if self.shard_ids is None:
+            return self
+        if self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count (how many shards the bot has in all)")
+        if not self.shard_ids:
+            raise ValueError("shard_ids is empty: give at least one shard id")
+        outside = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+        if outside:
+            raise ValueError(
+                f"shard ids must be 0 to {self.shard_count - 1} with a shard count of "
+                f"{self.shard_count}, not {', '.join(map(str, outside))}"
+            )
+        if len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("shard_ids names a shard twice")
+        self.shard_ids = tuple(sorted(self.shard_ids))
+        return self
+
+    @property
+    def owned_shards(self) -> tuple[int, tuple[int, ...]] | None:
+        """(shard count, the shard ids this process runs) when it runs only some of them;
+        None when it runs them all (one process)."""
+        if self.shard_count is None or self.shard_ids is None:
+            return None
+        if len(self.shard_ids) == self.shard_count:
+            return None
+        return self.shard_count, self.shard_ids
 
     @model_validator(mode="after")
     def _database_path_means_sqlite(self) -> Settings:
