@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import math
@@ -9,6 +10,7 @@ import time
 import traceback
 
 import discord
+import yarl
 from discord import app_commands
 from discord.ext import commands
 
@@ -118,7 +120,27 @@ class MedcodeBot(commands.AutoShardedBot):
         self.settings = settings
         self.engine = engine or Engine(load_knowledge(settings.knowledge_dir))
         self.started_at = time.monotonic()
+        self._launching: set[asyncio.Task[None]] = set()
+        self._shutting_down = False
         self.db = Database(settings.database_url)
+
+    async def launch_shard(
+        self, gateway: yarl.URL, shard_id: int, *, initial: bool = False
+    ) -> None:
+        # Shut down while shards are still starting (discord.py waits 5 s between IDENTIFYs):
+        # close() cancels the launch, which would otherwise fail on the closed session, log a
+        # traceback and retry forever.
+        if self._shutting_down:
+            return
+        launch = asyncio.create_task(super().launch_shard(gateway, shard_id, initial=initial))
+        self._launching.add(launch)
+        try:
+            await launch
+        except asyncio.CancelledError:
+            if not self._shutting_down:
+                raise
+        finally:
+            self._launching.discard(launch)
 
     async def setup_hook(self) -> None:
         try:
@@ -130,6 +152,9 @@ class MedcodeBot(commands.AutoShardedBot):
         log.info("Loaded %d extension(s)", len(self.extensions))
 
     async def close(self) -> None:
+        self._shutting_down = True
+        for launch in self._launching:
+            launch.cancel()
         await super().close()
         await self.db.close()
 
