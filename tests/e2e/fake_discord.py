@@ -121,8 +121,10 @@ class Hold:
     passed: int = 0
     waiting: int = 0  # held right now
     released: asyncio.Event = field(default_factory=asyncio.Event)
+    drop: int = 0  # this many held requests are then lost (502, nothing done), the rest handled
 
-    def release(self) -> None:
+    def release(self, *, drop: int = 0) -> None:
+        self.drop = drop
         self.released.set()
 
 
@@ -861,6 +863,9 @@ class FakeDiscord:
                     await self._notify()
                     await hold.released.wait()
                     hold.waiting -= 1
+                    if hold.drop > 0:
+                        hold.drop -= 1
+                        return _error(502, 0, "502: Bad Gateway")
         webhookish = rec.path.startswith(("/interactions/", "/webhooks/"))
         if not webhookish and (
             self.reject_token or request.headers.get("Authorization") != f"Bot {self.token}"
