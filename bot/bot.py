@@ -8,6 +8,7 @@ import logging
 import math
 import time
 import traceback
+from typing import Any
 
 import discord
 import yarl
@@ -99,7 +100,7 @@ class MedcodeBot(commands.AutoShardedBot):
     recommends, or the shards `settings.shard_ids` of `settings.shard_count` (README.md,
     "Several processes")."""
 
-    def __init__(self, settings: Settings, engine: Engine | None = None, **options) -> None:
+    def __init__(self, settings: Settings, engine: Engine | None = None, **options: Any) -> None:
         if settings.shard_count is not None:
             options.setdefault("shard_count", settings.shard_count)
         if settings.shard_ids is not None:
