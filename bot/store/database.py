@@ -92,6 +92,7 @@ class Database:
         self._retry_at = 0.0
         self._backoff = 0.0
         self._disposing: asyncio.Future[None] | None = None
+        self._starting = asyncio.Lock()
 
     @property
     def backend(self) -> str:
@@ -104,17 +105,18 @@ class Database:
     # -- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
         """Connect and apply every migration. Raises `StoreUnavailable` on any fault."""
-        if self.available:
-            return
-        try:
-            self._engine = self._engine or self._create_engine()
-            async with self._engine.begin() as conn:
-                await conn.run_sync(_upgrade)
-        except Exception as error:
-            self.last_error = _describe(error)
-            await self._dispose()
-            raise StoreUnavailable(self.last_error) from error
-        self.available, self.last_error, self._backoff = True, None, 0.0
+        async with self._starting:  # one attempt at a time (start-up, a loop's retry...)
+            if self.available:
+                return
+            try:
+                self._engine = self._engine or self._create_engine()
+                async with self._engine.begin() as conn:
+                    await conn.run_sync(_upgrade)
+            except Exception as error:
+                self.last_error = _describe(error)
+                await self._dispose()
+                raise StoreUnavailable(self.last_error) from error
+            self.available, self.last_error, self._backoff = True, None, 0.0
         log.info("database ready: %r", self)
 
     async def ensure_started(self) -> bool:
@@ -215,13 +217,19 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see _on_begin).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
-        cursor.execute("PRAGMA synchronous = NORMAL")  # durable at each checkpoint; see README
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
+        try:
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+            cursor.execute("PRAGMA synchronous = NORMAL")  # see README, "Storage"
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.close()
+        except BaseException:
+            # A corrupt file fails here. SQLAlchemy would leave the connection open, and its
+            # aiosqlite thread would outlive the event loop ("Event loop is closed").
+            dbapi_connection.close()
+            raise
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -167,3 +167,49 @@ async def test_ensure_started_recovers_when_the_database_does(tmp_path: Path) ->
     assert await db.ensure_started()
     assert db.available
     await db.close()
+
+
+# --------------------------------------------------------------------------- settings, CLI
+def test_the_database_url_setting_and_the_old_path_setting(tmp_path: Path) -> None:
+    from bot.settings import DEFAULT_DATABASE_URL, Settings
+
+    assert Settings(_env_file=None).database_url == DEFAULT_DATABASE_URL
+    old = Settings(_env_file=None, database_path=tmp_path / "x.sqlite3")
+    assert old.database_url == f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}"
+    both = Settings(
+        _env_file=None, database_path="ignored", database_url="postgresql+asyncpg://h/d"
+    )
+    assert both.database_url == "postgresql+asyncpg://h/d"
+
+
+def run_cli(monkeypatch: pytest.MonkeyPatch, url: str, *argv: str) -> int:
+    from bot import cli
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("MEDCODE_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        return cli.main(list(argv))
+    finally:
+        get_settings.cache_clear()
+
+
+def test_db_upgrade_migrates_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'm.sqlite3'}"
+    assert run_cli(monkeypatch, url, "db", "upgrade") == 0
+    assert "is up to date" in capsys.readouterr().out
+    assert (tmp_path / "data" / "m.sqlite3").exists()
+
+
+def test_db_upgrade_of_a_corrupt_file_is_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.sqlite3").write_bytes(b"garbage" * 10000)
+    assert (
+        run_cli(monkeypatch, f"sqlite+aiosqlite:///{tmp_path / 'bad.sqlite3'}", "db", "upgrade")
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert "Could not upgrade" in err and "not a database" in err and "Traceback" not in err
