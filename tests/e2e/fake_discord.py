@@ -853,6 +853,26 @@ class FakeDiscord:
                 response.headers["Via"] = "1.1 google"
                 response.headers["Retry-After"] = str(max(1, round(inj.retry_after)))
                 return response
+        webhookish = rec.path.startswith(("/interactions/", "/webhooks/"))
+        if not webhookish and (
+            self.reject_token or request.headers.get("Authorization") != f"Bot {self.token}"
+        ):
+            return _error(401, 0, "401: Unauthorized")
+        if self.spec_checker is not None:
+            rec.problems = self.spec_checker.check(rec.method, rec.path, rec.json)
+            known = self.spec_checker.template_for(rec.method, rec.path) is not None
+            if rec.problems and known and self.reject_invalid:  # unknown endpoints: 404 below
+                return _error(400, 50035, "Invalid Form Body", errors={"spec": rec.problems})
+        if await self._held_and_dropped(rec):
+            return _error(502, 0, "502: Bad Gateway")
+        for method, pattern, handler in self._routes:
+            match = pattern.fullmatch(rec.path)
+            if match and method == rec.method:
+                return await handler(rec, match.groupdict())
+        return _error(404, 0, "404: Not Found")
+
+    async def _held_and_dropped(self, rec: RecordedRequest) -> bool:
+        """Wait while a `hold` holds the request; True if it is then to be lost."""
         for hold in self._holds:
             wanted = hold.client is None or hold.client == rec.client
             if wanted and hold.method == rec.method and hold.pattern.search(rec.path):
@@ -865,22 +885,8 @@ class FakeDiscord:
                     hold.waiting -= 1
                     if hold.drop > 0:
                         hold.drop -= 1
-                        return _error(502, 0, "502: Bad Gateway")
-        webhookish = rec.path.startswith(("/interactions/", "/webhooks/"))
-        if not webhookish and (
-            self.reject_token or request.headers.get("Authorization") != f"Bot {self.token}"
-        ):
-            return _error(401, 0, "401: Unauthorized")
-        if self.spec_checker is not None:
-            rec.problems = self.spec_checker.check(rec.method, rec.path, rec.json)
-            known = self.spec_checker.template_for(rec.method, rec.path) is not None
-            if rec.problems and known and self.reject_invalid:  # unknown endpoints: 404 below
-                return _error(400, 50035, "Invalid Form Body", errors={"spec": rec.problems})
-        for method, pattern, handler in self._routes:
-            match = pattern.fullmatch(rec.path)
-            if match and method == rec.method:
-                return await handler(rec, match.groupdict())
-        return _error(404, 0, "404: Not Found")
+                        return True
+        return False
 
     async def _get_me(self, rec: RecordedRequest, _: Json) -> web.Response:
         return _json(self.bot_user | {"verified": True, "mfa_enabled": False, "locale": "en-US"})
