@@ -213,3 +213,49 @@ def test_db_upgrade_of_a_corrupt_file_is_a_clear_message(
     )
     err = capsys.readouterr().err
     assert "Could not upgrade" in err and "not a database" in err and "Traceback" not in err
+
+
+async def test_processes_starting_together_on_a_new_database_all_come_up(
+    database_url: str,
+) -> None:
+    """Several bot processes started at once on an empty database: one migrates, the others
+    wait for it (PostgreSQL: an advisory lock; SQLite: the write lock), none fails."""
+    import asyncio
+
+    dbs = [Database(database_url) for _ in range(3)]
+    await asyncio.gather(*(db.start() for db in dbs))
+    assert all(db.available for db in dbs)
+    for db in dbs:
+        await db.close()
+
+
+async def test_a_write_lock_held_elsewhere_does_not_stop_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D7: an up-to-date database needs no write lock to start; a new one waits for the lock
+    (here 50 ms), then is unavailable, not a crash."""
+    import sqlite3
+
+    import bot.store.database
+
+    monkeypatch.setattr(bot.store.database, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    first = Database(url)
+    await first.start()
+    await first.close()
+    holder = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        again = Database(url)
+        await again.start()  # migrated already: reads only
+        await again.close()
+        new = tmp_path / "new.sqlite3"
+        sqlite3.connect(new).execute("CREATE TABLE x (a)").connection.close()
+        locker = sqlite3.connect(new, isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")
+        error = await expect_unavailable(f"sqlite+aiosqlite:///{new}")
+        assert "locked" in error.detail
+        locker.rollback()
+    finally:
+        holder.rollback()
+        holder.close()
