@@ -81,9 +81,12 @@ class Settings(BaseSettings):
         if self.shard_ids is None:
             return self
         if self.shard_count is None:
-            raise ValueError("shard_ids needs shard_count (how many shards the bot has in all)")
+            raise ValueError(
+                "shard ids need a shard count (--shard-count or MEDCODE_SHARD_COUNT: how many "
+                "shards the bot has in all)"
+            )
         if not self.shard_ids:
-            raise ValueError("shard_ids is empty: give at least one shard id")
+            raise ValueError("no shard ids given: name at least one")
         outside = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
         if outside:
             raise ValueError(
@@ -91,7 +94,7 @@ class Settings(BaseSettings):
                 f"{self.shard_count}, not {', '.join(map(str, outside))}"
             )
         if len(set(self.shard_ids)) != len(self.shard_ids):
-            raise ValueError("shard_ids names a shard twice")
+            raise ValueError("a shard id is given twice")
         self.shard_ids = tuple(sorted(self.shard_ids))
         return self
 
