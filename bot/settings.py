@@ -6,7 +6,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -76,27 +83,32 @@ class Settings(BaseSettings):
             return tuple(item.strip() for item in items if item.strip())
         return value
 
-    @model_validator(mode="after")
-    def _shards_within_count(self) -> Settings:
-        if self.shard_ids is None:
-            return self
-        if self.shard_count is None:
+    @field_validator("shard_ids")
+    @classmethod
+    def _shards_within_count(
+        cls, ids: tuple[int, ...] | None, info: ValidationInfo
+    ) -> tuple[int, ...] | None:
+        # A field validator, not a model one: its error quotes only this value, never the
+        # whole input (which holds the token).
+        if ids is None or "shard_count" not in info.data:  # (a bad count has its own error)
+            return ids
+        count = info.data["shard_count"]
+        if count is None:
             raise ValueError(
                 "shard ids need a shard count (--shard-count or MEDCODE_SHARD_COUNT: how many "
                 "shards the bot has in all)"
             )
-        if not self.shard_ids:
+        if not ids:
             raise ValueError("no shard ids given: name at least one")
-        outside = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+        outside = [i for i in ids if not 0 <= i < count]
         if outside:
             raise ValueError(
-                f"shard ids must be 0 to {self.shard_count - 1} with a shard count of "
-                f"{self.shard_count}, not {', '.join(map(str, outside))}"
+                f"shard ids must be 0 to {count - 1} with a shard count of {count}, "
+                f"not {', '.join(map(str, outside))}"
             )
-        if len(set(self.shard_ids)) != len(self.shard_ids):
+        if len(set(ids)) != len(ids):
             raise ValueError("a shard id is given twice")
-        self.shard_ids = tuple(sorted(self.shard_ids))
-        return self
+        return tuple(sorted(ids))
 
     @property
     def owned_shards(self) -> tuple[int, tuple[int, ...]] | None:

@@ -70,6 +70,7 @@ async def test_bad_shard_options_are_refused_before_discord(
     assert code == EXIT_USAGE, output
     assert message in output
     assert "Traceback" not in output
+    assert fake_discord.token not in output  # pydantic's errors quote their input
     assert not fake_discord.requests and not fake_discord.gateway_frames
 
 
