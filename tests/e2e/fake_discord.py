@@ -177,7 +177,8 @@ def _guild_of(event: str, data: Any) -> int | None:
 
 
 class FakeDiscord:
-    """One guild, three text channels, one human user ("alice") and the bot."""
+    """One guild, three text channels, one human user ("alice") and the bot; `add_guilds`
+    for more guilds, `shard_count` for what `GET /gateway/bot` recommends."""
 
     def __init__(self, *, token: str = "fake-bot-token", spec_checker: SpecChecker | None = None):
         self.token = token
