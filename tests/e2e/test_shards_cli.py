@@ -9,8 +9,10 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiohttp import web
 
 from .fake_discord import FakeDiscord
 
@@ -118,3 +120,21 @@ async def test_sqlite_with_every_shard_in_this_process_runs(
     assert 1 not in fake_discord.sessions  # shard 1 never connected
     assert "Traceback" not in output
     assert not any(r.path == "/gateway/bot" for r in fake_discord.requests)  # count was given
+
+
+async def test_no_gateway_address_is_a_clear_message_and_exit_1(
+    fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no shard count set, the bot asks Discord for one (GET /gateway/bot) first."""
+
+    async def refuse(rec: Any, match: Any) -> web.Response:
+        return web.json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+
+    routes = [(m, p, refuse if p.pattern == "/gateway/bot" else h)
+              for m, p, h in fake_discord._routes]  # fmt: skip
+    monkeypatch.setattr(fake_discord, "_routes", routes)
+    code, output = await run(fake_discord, tmp_path)
+    assert code == 1, output
+    assert "Could not reach Discord: no gateway address" in output
+    assert "Traceback" not in output
+    assert any(r.path == "/gateway/bot" for r in fake_discord.requests)
