@@ -11,6 +11,7 @@ import traceback
 from typing import Any
 
 import discord
+import yarl
 from discord import app_commands
 from discord.ext import commands
 
@@ -102,7 +103,11 @@ def _load_engine_and_bank(settings: Settings) -> tuple[Engine, QuestionBank]:
     return Engine(kb), bank
 
 
-class MedcodeBot(commands.Bot):
+class MedcodeBot(commands.AutoShardedBot):
+    """Auto-sharded even as one process: the same class runs one shard, every shard Discord
+    recommends, or the shards `settings.shard_ids` of `settings.shard_count` (README.md,
+    "Several processes")."""
+
     def __init__(
         self,
         settings: Settings,
@@ -110,6 +115,10 @@ class MedcodeBot(commands.Bot):
         bank: QuestionBank | None = None,
         **options: Any,
     ) -> None:
+        if settings.shard_count is not None:
+            options.setdefault("shard_count", settings.shard_count)
+        if settings.shard_ids is not None:
+            options.setdefault("shard_ids", list(settings.shard_ids))
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True  # mentions of the bot carry their content without the
@@ -128,7 +137,27 @@ class MedcodeBot(commands.Bot):
         self.bank = bank if bank is not None else load_bank(settings.question_bank_dir)
         self.started_at = time.monotonic()
         self._heap_frozen = False
+        self._launching: set[asyncio.Task[None]] = set()
+        self._shutting_down = False
         self.db = Database(settings.database_url)
+
+    async def launch_shard(
+        self, gateway: yarl.URL, shard_id: int, *, initial: bool = False
+    ) -> None:
+        # Shut down while shards are still starting (discord.py waits 5 s between IDENTIFYs):
+        # close() cancels the launch, which would otherwise fail on the closed session, log a
+        # traceback and retry forever.
+        if self._shutting_down:
+            return
+        launch = asyncio.create_task(super().launch_shard(gateway, shard_id, initial=initial))
+        self._launching.add(launch)
+        try:
+            await launch
+        except asyncio.CancelledError:
+            if not self._shutting_down:
+                raise
+        finally:
+            self._launching.discard(launch)
 
     async def setup_hook(self) -> None:
         try:
@@ -140,6 +169,9 @@ class MedcodeBot(commands.Bot):
         log.info("Loaded %d extension(s)", len(self.extensions))
 
     async def close(self) -> None:
+        self._shutting_down = True
+        for launch in self._launching:
+            launch.cancel()
         await super().close()
         await self.db.close()
 
@@ -147,7 +179,14 @@ class MedcodeBot(commands.Bot):
         """Text commands are not used: the ask cog answers mentions itself."""
 
     async def on_ready(self) -> None:
-        log.info("Ready as %s in %d server(s)", self.user, len(self.guilds))
+        shards = ",".join(map(str, sorted(self.shards)))
+        log.info(
+            "Ready as %s in %d server(s), shard(s) %s of %s",
+            self.user,
+            len(self.guilds),
+            shards,
+            self.shard_count,
+        )
         # Long-lived objects (knowledge base, caches) need no cyclic GC passes: see
         # README.md (Benchmarks) and ../shared/notes/performance.md. Once: on_ready fires
         # again after every reconnect, and the heap built since is not all long-lived.

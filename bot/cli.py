@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from pydantic import ValidationError
+
 from bot.engine import Answer, Engine
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.log import setup_logging
@@ -224,9 +226,40 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_NO
-    from bot.runner import run_bot
+    try:
+        settings = _with_shard_options(args, settings)
+    except ValidationError as exc:
+        problems = "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
+        print(f"Invalid shard options: {problems}", file=sys.stderr)
+        return EXIT_USAGE
+    from bot.runner import run_bot, shard_refusal
 
+    refusal = shard_refusal(settings)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return EXIT_USAGE
     return run_bot(settings)
+
+
+def _shard_ids(text: str) -> tuple[int, ...]:
+    """`--shards 0,1`."""
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected shard ids like 0,1, not {text!r}") from None
+
+
+def _with_shard_options(args: argparse.Namespace, settings: Settings) -> Settings:
+    """The settings with `run --shard-count/--shards` applied over them, validated again."""
+    count, ids = getattr(args, "shard_count", None), getattr(args, "shards", None)
+    if count is None and ids is None:
+        return settings
+    values = settings.model_dump()
+    if count is not None:
+        values["shard_count"] = count
+    if ids is not None:
+        values["shard_ids"] = ids
+    return Settings.model_validate(values)
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
@@ -320,6 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.set_defaults(func=cmd_quiz)
 
     run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    run.add_argument(
+        "--shard-count", type=int, metavar="N", help="the bot's shards in all, over every process"
+    )
+    run.add_argument(
+        "--shards", type=_shard_ids, metavar="IDS", help="the shards this process runs, e.g. 0,1"
+    )
     run.set_defaults(func=cmd_run)
 
     sync = sub.add_parser("sync", help="register the slash commands with Discord")

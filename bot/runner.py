@@ -12,6 +12,8 @@ import sys
 import aiohttp
 import discord
 import yarl
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.bot import MedcodeBot
 from bot.gc_clock import GCClock
@@ -26,6 +28,28 @@ def point_at_discord(settings: Settings) -> None:
         discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
     if settings.discord_gateway:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway)
+
+
+def shard_refusal(settings: Settings) -> str | None:
+    """Why this process must not start with these shard settings, or None. SQLite belongs to
+    one process: other processes running the other shards could not share the file."""
+    owned = settings.owned_shards
+    if owned is None or not _is_sqlite(settings.database_url):
+        return None
+    count, ids = owned
+    return (
+        f"This process would run shard(s) {', '.join(map(str, ids))} of {count}, so other "
+        "processes run the rest, and they cannot share a SQLite database. Point every process "
+        "at one PostgreSQL database (MEDCODE_DATABASE_URL=postgresql+asyncpg://...), or run "
+        "all shards in this one process (no --shards / MEDCODE_SHARD_IDS)."
+    )
+
+
+def _is_sqlite(url: str) -> bool:
+    try:
+        return make_url(url).get_backend_name() == "sqlite"
+    except ArgumentError:  # not a URL at all: the store reports that when it starts
+        return False
 
 
 def _make_bot(settings: Settings) -> MedcodeBot:
@@ -68,6 +92,9 @@ async def _run(settings: Settings) -> int:
             print("Discord rejected the token: check DISCORD_TOKEN.", file=sys.stderr)
         else:
             print(f"Discord closed the gateway: {exc.code} {exc.reason}".rstrip(), file=sys.stderr)
+        return 1
+    except discord.GatewayNotFound:  # GET /gateway/bot failed (the shard count is unset)
+        print("Could not reach Discord: no gateway address.", file=sys.stderr)
         return 1
     except (aiohttp.ClientError, OSError) as exc:
         print(f"Could not reach Discord: {exc.__class__.__name__}: {exc}", file=sys.stderr)

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/medcode.sqlite3"
@@ -52,6 +60,11 @@ class Settings(BaseSettings):
     # Per-user cooldown for /ask and @mentions: `ask_rate` uses per `ask_per_seconds`.
     ask_rate: int = Field(default=5, ge=1)
     ask_per_seconds: float = Field(default=30.0, gt=0)
+    # Several processes (README.md, "Several processes"): the bot's shards in all, and the
+    # ones this process runs (MEDCODE_SHARD_IDS=0,1). Unset: this process runs every shard
+    # (as many as Discord recommends when the count is unset too).
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
 
     @property
     def question_bank_dir(self) -> Path:
@@ -64,6 +77,53 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):  # "0,1" (the environment), or "[0, 1]"; "" is unset
+            if not value.strip():
+                return None
+            items = value.strip().strip("[]").split(",")
+            return tuple(item.strip() for item in items if item.strip())
+        return value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shards_within_count(
+        cls, ids: tuple[int, ...] | None, info: ValidationInfo
+    ) -> tuple[int, ...] | None:
+        # A field validator, not a model one: its error quotes only this value, never the
+        # whole input (which holds the token).
+        if ids is None or "shard_count" not in info.data:  # (a bad count has its own error)
+            return ids
+        count = info.data["shard_count"]
+        if count is None:
+            raise ValueError(
+                "shard ids need a shard count (--shard-count or MEDCODE_SHARD_COUNT: how many "
+                "shards the bot has in all)"
+            )
+        if not ids:
+            raise ValueError("no shard ids given: name at least one")
+        outside = [i for i in ids if not 0 <= i < count]
+        if outside:
+            raise ValueError(
+                f"shard ids must be 0 to {count - 1} with a shard count of {count}, "
+                f"not {', '.join(map(str, outside))}"
+            )
+        if len(set(ids)) != len(ids):
+            raise ValueError("a shard id is given twice")
+        return tuple(sorted(ids))
+
+    @property
+    def owned_shards(self) -> tuple[int, tuple[int, ...]] | None:
+        """(shard count, the shard ids this process runs) when it runs only some of them;
+        None when it runs them all (one process)."""
+        if self.shard_count is None or self.shard_ids is None:
+            return None
+        if len(self.shard_ids) == self.shard_count:
+            return None
+        return self.shard_count, self.shard_ids
 
     @model_validator(mode="after")
     def _database_path_means_sqlite(self) -> Settings:

@@ -2,6 +2,14 @@
 
 See ../shared/notes/fake-discord-protocol.md for what discord.py needs at each step. Point
 discord.py here with `FakeDiscord.patch_discord_py()` (the only two constants it touches).
+
+Shards: `GET /gateway/bot` recommends `shard_count`; each gateway connection IDENTIFYs as one
+shard (`[id, count]`, or none: shard 0 of 1) and gets a READY and GUILD_CREATEs for its own
+guilds only; events of a guild go to the connection of its shard, `(guild_id >> 22) % count`,
+as on Discord; several connections (shards, processes) are served at once. `add_guilds(n)` adds
+guilds with one text channel each. A client (a bot process) can tag its requests and gateway
+connections with a path prefix (`api_base_for(tag)`, `gateway_url_for(tag)`), so a test can
+tell which process sent what (`RecordedRequest.client`, `GatewaySession.client`).
 """
 
 from __future__ import annotations
@@ -50,6 +58,17 @@ class Snowflakes:
         self._last = max(self._last + 1, (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22)
         return self._last
 
+    def next_millisecond(self) -> int:
+        """An id in a later millisecond than any before: guild ids made in one loop then spread
+        over the shards (`(id >> 22) % count`) as real guilds do, instead of sharing one."""
+        self._last = max(((self._last >> 22) + 1) << 22, self._last + 1)
+        return self()
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """Discord's rule for which shard receives a guild's events."""
+    return (guild_id >> 22) % shard_count
+
 
 @dataclass
 class RecordedRequest:
@@ -62,6 +81,51 @@ class RecordedRequest:
     problems: list[str] = field(default_factory=list)  # spec violations found on receipt
     response: Any = None  # the JSON the fake answered with
     claimed: bool = field(default=False, repr=False)
+    client: str | None = None  # the tag of `api_base_for(tag)` the request came through
+
+
+@dataclass
+class FakeGuild:
+    id: int
+    name: str
+    bot_role_id: int
+    channel_ids: dict[str, int]  # name -> id, text channels
+
+
+@dataclass(eq=False)
+class GatewaySession:
+    """One IDENTIFYed gateway session: shard `shard = (id, count)` of the bot, with its own
+    sequence numbers and the frames dispatched to it (replayed on RESUME)."""
+
+    identify: Json
+    shard: tuple[int, int]
+    client: str | None
+    ws: web.WebSocketResponse | None
+    session_id: str = field(default_factory=lambda: secrets.token_hex(16))
+    seq: int = 0
+    sent: list[Json] = field(default_factory=list)
+    resumed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def owns(self, guild_id: int) -> bool:
+        return shard_of(guild_id, self.shard[1]) == self.shard[0]
+
+
+@dataclass(eq=False)
+class Hold:
+    """Requests held by the fake until `release()`: Discord is slow to answer them."""
+
+    method: str
+    pattern: re.Pattern[str]
+    client: str | None
+    after: int  # this many matching requests pass before holding starts
+    passed: int = 0
+    waiting: int = 0  # held right now
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    drop: int = 0  # this many held requests are then lost (502, nothing done), the rest handled
+
+    def release(self, *, drop: int = 0) -> None:
+        self.drop = drop
+        self.released.set()
 
 
 @dataclass
@@ -103,8 +167,18 @@ def _error(status: int, code: int, message: str, **extra: Any) -> web.Response:
     return _json({"message": message, "code": code, **extra}, status)
 
 
+def _guild_of(event: str, data: Any) -> int | None:
+    """The guild an event belongs to (it decides the shard), None for DMs and the like."""
+    if not isinstance(data, dict):
+        return None
+    if event.startswith("GUILD_") and "guild_id" not in data and "id" in data:
+        return int(data["id"])  # GUILD_CREATE / UPDATE / DELETE carry the guild itself
+    return int(data["guild_id"]) if data.get("guild_id") else None
+
+
 class FakeDiscord:
-    """One guild, three text channels, one human user ("alice") and the bot."""
+    """One guild, three text channels, one human user ("alice") and the bot; `add_guilds`
+    for more guilds, `shard_count` for what `GET /gateway/bot` recommends."""
 
     def __init__(self, *, token: str = "fake-bot-token", spec_checker: SpecChecker | None = None):
         self.token = token
@@ -116,7 +190,7 @@ class FakeDiscord:
         self.application_id = self.ids()
         self.bot_user: Json = self.make_user("medcode-test-bot", bot=True)
         self.user: Json = self.make_user("alice")
-        self.guild_id = self.ids()
+        self.guild_id = self.ids.next_millisecond()
         self.bot_role_id = self.ids()
         self.bot_permissions = BOT_PERMISSIONS
         self.heartbeat_interval_ms = 41_250
@@ -135,6 +209,13 @@ class FakeDiscord:
         self.channels[readonly]["permission_overwrites"] = [
             {"id": str(self.bot_role_id), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}
         ]
+        self.guilds: dict[int, FakeGuild] = {
+            self.guild_id: FakeGuild(
+                self.guild_id, "Fake Guild", self.bot_role_id, self.channel_ids
+            )
+        }
+        self.shard_count = 1  # what GET /gateway/bot recommends
+        self.sessions: dict[int, GatewaySession] = {}  # by shard id: the live session of each
         self.no_permission_channels: set[int] = {readonly}  # POST messages -> 403 / 50013
         self.deleted_channels: set[int] = set()  # POST messages, GET channel -> 404 / 10003
         self.requests: list[RecordedRequest] = []
@@ -145,18 +226,15 @@ class FakeDiscord:
         self.messages: dict[int, Json] = {}  # every message the bot created, by id
         self.interactions: dict[int, Json] = {}  # INTERACTION_CREATE payloads, by id
         self.last_interaction: Json | None = None
-        self.identify: Json | None = None  # the last IDENTIFY's "d"
+        self.identify: Json | None = None  # the last IDENTIFY's "d" (of any shard)
         self._acked: set[int] = set()
         self._dispatched_at: dict[str, float] = {}  # interaction id -> loop time
         self._originals: dict[str, int] = {}  # interaction token -> original message id
         self._injections: list[_Injection] = []
+        self._holds: list[Hold] = []
         self._changed = asyncio.Condition()
-        self._ws: web.WebSocketResponse | None = None
         self._sockets: set[web.WebSocketResponse] = set()
-        self._session_id = ""
-        self._seq = 0
-        self._sent: list[Json] = []  # dispatched frames of this session, for RESUME replay
-        self._resumed = asyncio.Event()
+        self._ws_clients: dict[web.WebSocketResponse, str | None] = {}  # the connection's tag
         self._runner: web.AppRunner | None = None
         self.port = 0
         app, token, msg = r"(?P<app>\d+)", r"(?P<token>[^/]+)", r"(?P<mid>@original|\d+)"
@@ -166,6 +244,7 @@ class FakeDiscord:
             (m, re.compile(p), h)
             for m, p, h in [
                 ("GET", r"/users/@me", self._get_me),
+                ("GET", r"/gateway/bot", self._get_gateway_bot),
                 ("GET", r"/oauth2/applications/@me", self._get_application),
                 ("PUT", commands, self._put_commands),
                 ("GET", commands, self._get_commands),
@@ -193,6 +272,13 @@ class FakeDiscord:
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gw"
 
+    def api_base_for(self, client: str) -> str:
+        """The REST base for one client (bot process): its requests carry `client`."""
+        return f"http://127.0.0.1:{self.port}/{client}{API_PREFIX}"
+
+    def gateway_url_for(self, client: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/{client}/gw"
+
     @property
     def bot_mention(self) -> str:
         return f"<@{self.bot_user['id']}>"
@@ -201,6 +287,8 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gw", self._gateway)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._http)
+        app.router.add_get("/{client}/gw", self._gateway)
+        app.router.add_route("*", "/{client}" + API_PREFIX + "/{tail:.*}", self._http)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -209,6 +297,8 @@ class FakeDiscord:
         await web.SockSite(self._runner, sock).start()
 
     async def stop(self) -> None:
+        for hold in self._holds:
+            hold.release()
         for ws in list(self._sockets):
             await ws.close(code=1001)
         if self._runner is not None:
@@ -241,6 +331,53 @@ class FakeDiscord:
             "avatar": None, "bot": bot, "system": False, "public_flags": 0, "flags": 0,
             "primary_guild": None,
         }  # fmt: skip
+
+    def add_guilds(self, count: int, *, channel: str = "tips") -> list[FakeGuild]:
+        """`count` more guilds (ids spread over the shards), each with one text channel the bot
+        can post in. Add them before the bot connects: they arrive in READY / GUILD_CREATE."""
+        added = []
+        for _ in range(count):
+            guild = FakeGuild(self.ids.next_millisecond(), "", self.ids(), {channel: self.ids()})
+            guild.name = f"Guild {len(self.guilds)}"
+            cid = guild.channel_ids[channel]
+            self.channels[cid] = {
+                "id": str(cid), "type": 0, "name": channel, "position": 0,
+                "guild_id": str(guild.id), "permission_overwrites": [], "topic": None,
+                "nsfw": False, "parent_id": None, "last_message_id": None,
+                "rate_limit_per_user": 0, "flags": 0,
+            }  # fmt: skip
+            self.guilds[guild.id] = guild
+            added.append(guild)
+        return added
+
+    def messages_in(self, channel_id: int) -> list[Json]:
+        """The messages the bot created in a channel, oldest first."""
+        return [m for m in self.messages.values() if m["channel_id"] == str(channel_id)]
+
+    def hold(
+        self, method: str, path_regex: str, *, client: str | None = None, after: int = 0
+    ) -> Hold:
+        """Hold matching requests (re.search on the path; from `client` if given) after the
+        first `after` have passed, until `Hold.release()`; then they are handled as usual."""
+        hold = Hold(method.upper(), re.compile(path_regex), client, after)
+        self._holds.append(hold)
+        return hold
+
+    async def wait_until(self, predicate: Any, timeout: float = 5.0) -> None:
+        """Wait until `predicate()` holds; it is checked whenever a request is recorded or
+        held, or a gateway session starts."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    def session_for_guild(self, guild_id: int | None) -> GatewaySession | None:
+        """The live session that gets this guild's events (None: DMs, on shard 0)."""
+        if guild_id is None:
+            return self.sessions.get(0)
+        return next((s for s in self.sessions.values() if s.owns(guild_id)), None)
 
     def inject_429(
         self,
@@ -289,20 +426,38 @@ class FakeDiscord:
         return self.messages.get(mid) if mid is not None else None
 
     async def dispatch(self, event: str, data: Any) -> None:
-        """Send a DISPATCH frame (kept for RESUME replay; sent later if not connected)."""
-        self._seq += 1
-        frame = {"op": 0, "t": event, "s": self._seq, "d": data}
-        self._sent.append(frame)
-        if self._ws is not None and not self._ws.closed:
-            await self._ws.send_str(json.dumps(frame))
+        """Send a DISPATCH frame to the session of the event's guild (its shard), kept there
+        for RESUME replay (sent later if that session is not connected right now). With no
+        session for that shard yet, the event is lost, as it would be on Discord."""
+        session = self.session_for_guild(_guild_of(event, data))
+        if session is not None:
+            await self._send_dispatch(session, event, data)
 
-    async def reconnect(self, timeout: float = 5.0) -> None:
-        """Send op 7 RECONNECT and wait until the client has RESUMEd (and got RESUMED)."""
-        ws, self._ws = self._ws, None  # frames dispatched meanwhile go to the replay buffer
-        assert ws is not None, "the client is not connected"
-        self._resumed.clear()
+    async def _send_dispatch(self, session: GatewaySession, event: str, data: Any) -> None:
+        session.seq += 1
+        frame = {"op": 0, "t": event, "s": session.seq, "d": data}
+        session.sent.append(frame)
+        if session.ws is not None and not session.ws.closed:
+            await session.ws.send_str(json.dumps(frame))
+
+    @property
+    def _sent(self) -> list[Json]:
+        """The replay buffer of the default guild's session (benchmarks clear it)."""
+        session = self.session_for_guild(self.guild_id)
+        return session.sent if session is not None else []
+
+    async def reconnect(self, timeout: float = 5.0, *, shard_id: int | None = None) -> None:
+        """Send op 7 RECONNECT to a shard's session (default: the default guild's) and wait
+        until the client has RESUMEd (and got RESUMED)."""
+        if shard_id is None:
+            session = self.session_for_guild(self.guild_id)
+        else:
+            session = self.sessions.get(shard_id)
+        assert session is not None and session.ws is not None, "the client is not connected"
+        ws, session.ws = session.ws, None  # frames dispatched meanwhile go to the replay buffer
+        session.resumed.clear()
         await ws.send_str(json.dumps({"op": 7, "d": None}))
-        await asyncio.wait_for(self._resumed.wait(), timeout)
+        await asyncio.wait_for(session.resumed.wait(), timeout)
 
     # --------------------------------------------------------------------- interactions
     def _interaction(
@@ -316,8 +471,10 @@ class FakeDiscord:
         permissions: int = DEFAULT_MEMBER_PERMISSIONS,
         message: Json | None = None,
         locale: str = "en-US",
+        guild_id: int | None = None,
     ) -> Json:
         user = user or self.user
+        guild = self.guilds[guild_id or self.guild_id]
         iid = self.ids()
         payload: Json = {
             "id": str(iid), "application_id": str(self.application_id), "type": type_,
@@ -330,12 +487,12 @@ class FakeDiscord:
             payload |= {"user": user, "channel_id": channel["id"], "channel": channel}
             payload |= {"context": 1, "authorizing_integration_owners": {"0": "0"}}
         else:
-            channel = self.channels[channel_id or self.channel_ids["general"]]
+            channel = self.channels[channel_id or next(iter(guild.channel_ids.values()))]
             payload |= {
-                "guild_id": str(self.guild_id), "guild_locale": "en-US",
-                "guild": {"id": str(self.guild_id), "locale": "en-US", "features": []},
+                "guild_id": str(guild.id), "guild_locale": "en-US",
+                "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
                 "channel_id": channel["id"], "channel": channel, "context": 0,
-                "authorizing_integration_owners": {"0": str(self.guild_id)},
+                "authorizing_integration_owners": {"0": str(guild.id)},
                 "member": self._member(user, permissions=permissions),
             }  # fmt: skip
         if message is not None:
@@ -347,7 +504,8 @@ class FakeDiscord:
     ) -> Json:
         """Dispatch INTERACTION_CREATE; return the JSON body of the bot's callback POST.
 
-        context: dm=False, channel_id=None (general), user=None (alice),
+        context: dm=False, guild_id=None (the default guild), channel_id=None (its first
+        channel: general), user=None (alice),
         permissions=DEFAULT_MEMBER_PERMISSIONS (| MANAGE_GUILD ...), message=None, locale.
         The dispatched payload is `self.interactions[int(id)]`; `self.last_interaction`.
         """
@@ -368,7 +526,8 @@ class FakeDiscord:
         **context: Any,
     ) -> Json:
         """`name` is the qualified name ("ask", "group sub", "group subgroup sub")."""
-        data = self._command_data(name, options, None, guild_command, context.get("dm", False))
+        dm, guild_id = context.get("dm", False), context.get("guild_id")
+        data = self._command_data(name, options, None, guild_command, dm, guild_id=guild_id)
         return await self.send_interaction(2, data, timeout=timeout, **context)
 
     async def send_autocomplete(
@@ -382,7 +541,8 @@ class FakeDiscord:
         **context: Any,
     ) -> Json:
         """Autocomplete (type 4) while typing option `focused`; returns {"type": 8, ...}."""
-        data = self._command_data(name, options, focused, guild_command, context.get("dm", False))
+        dm, guild_id = context.get("dm", False), context.get("guild_id")
+        data = self._command_data(name, options, focused, guild_command, dm, guild_id=guild_id)
         return await self.send_interaction(4, data, timeout=timeout, **context)
 
     async def click_button(
@@ -418,9 +578,12 @@ class FakeDiscord:
         focused: str | None,
         guild_command: bool | None,
         dm: bool,
+        *,
+        guild_id: int | None = None,
     ) -> Json:
         root, *path = name.split()
-        guild_defs = {c["name"]: c for c in self.guild_commands.get(self.guild_id, [])}
+        guild_id = guild_id or self.guild_id
+        guild_defs = {c["name"]: c for c in self.guild_commands.get(guild_id, [])}
         if guild_command is None:
             guild_command = not dm and root in guild_defs
         definition = (guild_defs if guild_command else {}).get(root) or next(
@@ -456,7 +619,7 @@ class FakeDiscord:
         if resolved:
             data["resolved"] = {"channels": resolved}
         if guild_command:
-            data["guild_id"] = str(self.guild_id)
+            data["guild_id"] = str(guild_id)
         return data
 
     async def send_message_create(
@@ -486,32 +649,37 @@ class FakeDiscord:
         return message
 
     # ----------------------------------------------------------------------- payloads
-    def _member(self, user: Json, *, permissions: int | None = None) -> Json:
+    def _member(
+        self, user: Json, *, permissions: int | None = None, guild: FakeGuild | None = None
+    ) -> Json:
         member: Json = {
             "user": user, "roles": [], "joined_at": _now(), "deaf": False, "mute": False,
             "flags": 0, "pending": False, "nick": None, "avatar": None,
         }  # fmt: skip
         if user is self.bot_user:
-            member["roles"] = [str(self.bot_role_id)]
+            member["roles"] = [str((guild or self.guilds[self.guild_id]).bot_role_id)]
         if permissions is not None:
             member["permissions"] = str(permissions)
         return member
 
-    def _guild(self) -> Json:
+    def _guild(self, guild: FakeGuild | None = None) -> Json:
+        """GUILD_CREATE's payload for a guild (default: the default guild)."""
+        guild = guild or self.guilds[self.guild_id]
+
         def role(rid: int, name: str, perms: int, position: int) -> Json:
             return {
                 "id": str(rid), "name": name, "permissions": str(perms), "position": position,
                 "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0,
             }  # fmt: skip
 
-        members = [self._member(self.bot_user), self._member(self.user)]
+        members = [self._member(self.bot_user, guild=guild), self._member(self.user)]
         return {
-            "id": str(self.guild_id), "name": "Fake Guild", "icon": None,
+            "id": str(guild.id), "name": guild.name, "icon": None,
             "owner_id": str(self.ids()), "unavailable": False, "large": False,
             "member_count": len(members), "members": members,
-            "channels": list(self.channels.values()),
-            "roles": [role(self.guild_id, "@everyone", DEFAULT_MEMBER_PERMISSIONS, 0),
-                      role(self.bot_role_id, "medcode-test-bot", self.bot_permissions, 1)],
+            "channels": [self.channels[c] for c in guild.channel_ids.values()],
+            "roles": [role(guild.id, "@everyone", DEFAULT_MEMBER_PERMISSIONS, 0),
+                      role(guild.bot_role_id, "medcode-test-bot", self.bot_permissions, 1)],
             "features": [], "emojis": [], "stickers": [], "threads": [], "voice_states": [],
             "presences": [], "stage_instances": [], "guild_scheduled_events": [],
             "preferred_locale": "en-US", "premium_tier": 0, "mfa_level": 0, "nsfw_level": 0,
@@ -572,6 +740,8 @@ class FakeDiscord:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._sockets.add(ws)
+        self._ws_clients[ws] = request.match_info.get("client")
+        session: GatewaySession | None = None
         try:
             hello = {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}
             await ws.send_str(json.dumps(hello))
@@ -583,48 +753,68 @@ class FakeDiscord:
                 if frame["op"] == 1:
                     await ws.send_str(json.dumps({"op": 11}))
                 elif frame["op"] == 2:
-                    await self._on_identify(ws, frame["d"])
+                    session = await self._on_identify(ws, frame["d"]) or session
                 elif frame["op"] == 6:
-                    await self._on_resume(ws, frame["d"])
+                    session = await self._on_resume(ws, frame["d"]) or session
         except Exception as exc:
             self.errors.append(f"gateway: {exc!r}")
             raise
         finally:
             self._sockets.discard(ws)
-            if self._ws is ws:
-                self._ws = None
+            self._ws_clients.pop(ws, None)
+            if session is not None and session.ws is ws:
+                session.ws = None
         return ws
 
-    async def _on_identify(self, ws: web.WebSocketResponse, data: Json) -> None:
+    async def _on_identify(self, ws: web.WebSocketResponse, data: Json) -> GatewaySession | None:
         if data.get("token") != self.token:
             await ws.close(code=4004, message=b"Authentication failed.")
-            return
-        self.identify, self._ws = data, ws
-        self._session_id, self._seq, self._sent = secrets.token_hex(16), 0, []
+            return None
+        shard_id, count = data.get("shard") or (0, 1)
+        if not 0 <= shard_id < count:
+            await ws.close(code=4010, message=b"Invalid shard.")
+            return None
+        # A new session of a shard replaces the old one (a restarted process, a re-IDENTIFY).
+        client = self._ws_clients.get(ws)
+        session = GatewaySession(data, (shard_id, count), client, ws)
+        self.identify, self.sessions[shard_id] = data, session
+        guilds = [g for g in self.guilds.values() if session.owns(g.id)]
+        resume_url = self.gateway_url_for(client) if client else self.gateway_url
         ready = {
-            "v": 10, "user": self.bot_user, "session_id": self._session_id,
-            "resume_gateway_url": self.gateway_url, "private_channels": [],
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "v": 10, "user": self.bot_user, "session_id": session.session_id,
+            "resume_gateway_url": resume_url, "private_channels": [],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "application": {"id": str(self.application_id), "flags": 0},
         }  # fmt: skip
-        await self.dispatch("READY", ready)
-        await self.dispatch("GUILD_CREATE", self._guild())
+        if "shard" in data:
+            ready["shard"] = [shard_id, count]
+        await self._send_dispatch(session, "READY", ready)
+        for guild in guilds:
+            await self._send_dispatch(session, "GUILD_CREATE", self._guild(guild))
+        await self._notify()
+        return session
 
-    async def _on_resume(self, ws: web.WebSocketResponse, data: Json) -> None:
-        if data.get("session_id") != self._session_id:
+    async def _on_resume(self, ws: web.WebSocketResponse, data: Json) -> GatewaySession | None:
+        session = next(
+            (s for s in self.sessions.values() if s.session_id == data.get("session_id")), None
+        )
+        if session is None:
             await ws.send_str(json.dumps({"op": 9, "d": False}))
-            return
-        self._ws = ws
-        for frame in self._sent:
+            return None
+        session.ws = ws
+        for frame in session.sent:
             if frame["s"] > (data.get("seq") or 0):
                 await ws.send_str(json.dumps(frame))
-        await self.dispatch("RESUMED", {})
-        self._resumed.set()
+        await self._send_dispatch(session, "RESUMED", {})
+        session.resumed.set()
+        return session
 
     # -------------------------------------------------------------------------------- HTTP
     async def _http(self, request: web.Request) -> web.StreamResponse:
-        path = request.path[len(API_PREFIX) :]
-        rec = RecordedRequest(request.method, path, dict(request.query), None)
+        client = request.match_info.get("client")
+        prefix = f"/{client}{API_PREFIX}" if client else API_PREFIX
+        path = request.path[len(prefix) :]
+        rec = RecordedRequest(request.method, path, dict(request.query), None, client=client)
         try:
             await self._read_body(request, rec)
             response = await self._respond(request, rec)
@@ -674,14 +864,38 @@ class FakeDiscord:
             known = self.spec_checker.template_for(rec.method, rec.path) is not None
             if rec.problems and known and self.reject_invalid:  # unknown endpoints: 404 below
                 return _error(400, 50035, "Invalid Form Body", errors={"spec": rec.problems})
+        if await self._held_and_dropped(rec):
+            return _error(502, 0, "502: Bad Gateway")
         for method, pattern, handler in self._routes:
             match = pattern.fullmatch(rec.path)
             if match and method == rec.method:
                 return await handler(rec, match.groupdict())
         return _error(404, 0, "404: Not Found")
 
+    async def _held_and_dropped(self, rec: RecordedRequest) -> bool:
+        """Wait while a `hold` holds the request; True if it is then to be lost."""
+        for hold in self._holds:
+            wanted = hold.client is None or hold.client == rec.client
+            if wanted and hold.method == rec.method and hold.pattern.search(rec.path):
+                if hold.passed < hold.after:
+                    hold.passed += 1
+                elif not hold.released.is_set():
+                    hold.waiting += 1
+                    await self._notify()
+                    await hold.released.wait()
+                    hold.waiting -= 1
+                    if hold.drop > 0:
+                        hold.drop -= 1
+                        return True
+        return False
+
     async def _get_me(self, rec: RecordedRequest, _: Json) -> web.Response:
         return _json(self.bot_user | {"verified": True, "mfa_enabled": False, "locale": "en-US"})
+
+    async def _get_gateway_bot(self, rec: RecordedRequest, _: Json) -> web.Response:
+        url = self.gateway_url_for(rec.client) if rec.client else self.gateway_url
+        limit = {"total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1}
+        return _json({"url": url, "shards": self.shard_count, "session_start_limit": limit})
 
     async def _get_application(self, rec: RecordedRequest, _: Json) -> web.Response:
         return _json({
