@@ -3,8 +3,8 @@
     python benchmarks/bench_practice.py [--backends sqlite,postgresql] [--runs 1000]
                                         [--presses 5000] [--rate 500] [--answers 100000]
 
-For each backend (SQLite file; PostgreSQL started here with initdb/pg_ctl as the tests do,
-fsync off, or --postgres-url):
+For each backend (SQLite file; PostgreSQL started here with initdb/pg_ctl as the tests do but
+durable, fsync on, or --postgres-url):
 
 1. The real bot (`bot.runner._make_bot`, as production) logs in to the test bed's fake Discord,
    which runs in a child process (this script with --serve-fake) so the bot's CPU is its own.
@@ -42,7 +42,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))  # tests.e2e.fake_discord, tests.conftest
+sys.path.insert(0, str(ROOT))  # tests.e2e.fake_discord
 sys.path.insert(0, str(HERE))  # bench_discord
 
 import sqlalchemy as sa  # noqa: E402
@@ -392,13 +392,14 @@ async def bench(args: argparse.Namespace) -> None:
             if backend == "postgresql":
                 url = args.postgres_url
                 if not url:
-                    from tests.conftest import _LocalPostgres, _postgres_bindir
+                    sys.path.insert(0, str(ROOT / "tests"))
+                    from pgserver import LocalPostgres, postgres_bindir
 
-                    bindir = _postgres_bindir()
+                    bindir = postgres_bindir()
                     if bindir is None:
                         print("\n## postgresql: skipped (no initdb/pg_ctl)")
                         continue
-                    server = _LocalPostgres(bindir)
+                    server = LocalPostgres(bindir, durable=True)
                     url = server.start()
             await bench_backend(args, backend, url, session, control, info)
     finally:
