@@ -151,7 +151,9 @@ class Ask(commands.Cog):
             return
         try:
             answer, embed = self.answers.reply(self.bot.engine, question)
-            view = None if answer.answered else suggestion_view(answer)
+            # Under a study answer, "Practise this" (as under /ask); else "did you mean".
+            view = practise_view(self.bot, answer.topic) if answer.answered else None
+            view = view or (None if answer.answered else suggestion_view(answer))
             reply: dict[str, Any]
             if _can_embed(message):
                 reply = {"embed": embed}

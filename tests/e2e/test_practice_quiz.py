@@ -260,3 +260,13 @@ async def test_a_quiz_in_a_dm(fake_discord: FakeDiscord, bot: Any, bank: Questio
         button(body, ":B"), message=int(fake_discord.original_message()["id"]), dm=True
     )
     assert embed(body)["title"].startswith("Right!")
+
+
+async def test_a_mention_answered_with_a_study_tip_offers_practise_this_too(
+    fake_discord: FakeDiscord, bot: Any
+) -> None:
+    general = fake_discord.channel_ids["general"]
+    await fake_discord.send_message_create("NEC vs NOS")
+    reply = await fake_discord.wait_for_request("POST", rf"^/channels/{general}/messages$")
+    assert embed(reply.json)["title"].startswith("Study tip")
+    assert custom_ids(reply.json) == ["medcode:practise:icd10cm"]
