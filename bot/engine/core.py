@@ -41,7 +41,8 @@ class Engine:
         self.matcher = Matcher(kb, self.lexicon)
         self.composer = Composer(kb, self.lexicon, self.matcher)
         tips = [t for t in kb.tips if t.category not in CAREER_TIPS]
-        self.study = TipIndex(tips, self.lexicon.study_ignore)
+        self.study = TipIndex(tips, self.lexicon.study_ignore, self.lexicon.study_terms)
+        self.matcher.study_words = frozenset(self.study.holding)
         self._context = rules.Context(self.composer, self.study)
         # Autocomplete reads these from memory: every name, alias and code, processed once.
         self._names = [

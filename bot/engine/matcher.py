@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein, Indel
 from rapidfuzz.utils import default_process
 
-from bot.engine.reading import read_amount, read_ordinal, split, stem
+from bot.engine.reading import ORDINAL_WORDS, read_amount, read_ordinal, split, stem
 from bot.engine.vocab import Lexicon
 from bot.knowledge.loader import KnowledgeBase
 
@@ -45,6 +45,11 @@ class Analysis:
     ordinal: int | None = None  # "#3", "3rd", "third", "number 3": a place in a ranking
     amount: float | None = None  # a pay amount in the question: "45k", "$60,000", "6 figures"
     reaching: bool = False  # "pay 100k+", "hit 6 figures", "get to 80k": at least that much
+    # Content words the vocabulary and the entries do not know ("pizza", "boil"), as typed.
+    unknown_words: list[str] = field(default_factory=list)
+    # Evidence the question is about coding: a name that is not an everyday word, a coding
+    # word, a credential the guide lacks. Weak matches alone ("remote", "heart") are not.
+    strong: bool = False
 
     @property
     def entity_ids(self) -> list[str]:
@@ -60,6 +65,8 @@ class Matcher:
     def __init__(self, kb: KnowledgeBase, lexicon: Lexicon):
         self.kb = kb
         self.lex = lex = lexicon
+        # Words of the study tips (the engine sets them): "ABN" is a term, not a credential.
+        self.study_words: frozenset[str] = frozenset()
         self.phrases: dict[str, str] = {}
         self.keywords: dict[str, str] = {}
         self.keyword_stems: dict[str, str] = {}
@@ -116,6 +123,34 @@ class Matcher:
             | set(lex.kind_words)
             | lex.off_domain
         )
+        # Every word the vocabulary or the entries know: the rest of a question is unknown.
+        self.vocab_words = (
+            self.known_words
+            | lex.national
+            | lex.uncovered
+            | lex.greetings
+            | lex.pay_verbs
+            | lex.logistics
+            | lex.exam_words
+            | lex.study_terms
+            | lex.not_credentials
+            | lex.study_ignore
+            | set(ORDINAL_WORDS)
+            | {"first", "last"}
+        )
+        # The vocabulary's own words, by first letter, for typos in them ("salry").
+        vocab_words = (
+            {w for w in intent_words if " " not in w}
+            | lex.domain
+            | set(lex.kind_words)
+            | lex.stopwords
+            | lex.study_terms
+        )
+        self.typo_choices: dict[str, list[str]] = {}
+        for word in sorted(vocab_words):
+            if len(word) >= 4 and word.isalpha():
+                self.typo_choices.setdefault(word[0], []).append(word)
+        self.intent_words = frozenset(w for w in intent_words if " " not in w)
         self.intent_phrases = {
             phrase: intent for intent, words in lex.intents.items() for phrase in words
         }
@@ -158,8 +193,15 @@ class Matcher:
         for hit in result.hits:
             for j in range(hit.start, hit.end):
                 used[j] = True
+        self._correct_typos(toks, used)
         self._read_words(toks, used, result)
-        result.unknown_place = self._unknown_place(toks, raw, used)
+        result.unknown_place = self._unknown_place(toks, raw, used, shouting)
+        result.unknown_words = [
+            raw[i]
+            for i, t in enumerate(toks)
+            if not used[i] and t.isalpha() and len(t) >= 3 and t not in self.vocab_words
+        ]
+        result.strong = self._strong(toks, result)
         result.greeting = all(t in self.lex.greetings for t in toks)
         owners = {
             owner
@@ -175,10 +217,48 @@ class Matcher:
             result.intents.add("pay")
         return result
 
-    def _unknown_place(self, toks: list[str], raw: list[str], used: list[bool]) -> str | None:
-        """What the question asks about that the knowledge base does not know: a place after
-        "in" ("in Canada", "in houston"), a kind of coding ("oncology coding"), a job ("an RHIT
-        make") or a year other than the guide's. None when everything asked is known."""
+    def _correct_typos(self, toks: list[str], used: list[bool]) -> None:
+        """Typos in the vocabulary's own words ("salry", "codrs", "certifcation"): an unknown
+        word of five letters or more, with the same first letter and one slip (two from eight
+        letters), reads as that word. Names were tried first, by the fuzzy matcher."""
+        for i, token in enumerate(toks):
+            if used[i] or len(token) < 5 or not token.isalpha() or token in self.known_words:
+                continue
+            slips = 1 if len(token) < 8 else 2
+            found = process.extractOne(
+                token,
+                self.typo_choices.get(token[0], ()),
+                scorer=DamerauLevenshtein.distance,
+                processor=None,
+                score_cutoff=slips,
+            )
+            if found is not None:
+                toks[i] = found[0]
+
+    def _strong(self, toks: list[str], result: Analysis) -> bool:
+        lex = self.lex
+        for hit in result.hits:
+            words = toks[hit.start : hit.end]
+            if not (len(words) == 1 and words[0] in lex.everyday):
+                return True
+        gap = result.unknown_place
+        if gap is not None and (gap.endswith(" credential") or gap.isupper()):
+            return True  # a credential the guide lacks: a question about coding
+        weak = lex.everyday | lex.stopwords | self.intent_words
+        if any(any(t not in weak for t in toks[k.start : k.end]) for k in result.keywords):
+            return True
+        return any(t in lex.domain and t not in lex.weak_domain for t in toks)
+
+    def _unknown_place(
+        self, toks: list[str], raw: list[str], used: list[bool], shouting: bool = False
+    ) -> str | None:
+        """What the question asks about that the knowledge base does not know: a credential
+        ("XYZ pay"), a place after "in" ("in Canada", "in houston"), a kind of coding
+        ("oncology coding"), a job ("an RHIT make") or a year other than the guide's. None
+        when everything asked is known."""
+        credential = self._unknown_credential(toks, raw, used, shouting)
+        if credential is not None:
+            return f"the {credential} credential"
 
         def unknown(j: int) -> bool:
             word = toks[j]
@@ -233,6 +313,27 @@ class Matcher:
                 if token in {"a", "an"} and len(words) == 1 and len(words[0]) <= 5:
                     return words[0].upper()  # a job's initials: "rhit" -> "RHIT"
                 return " ".join(words)
+        return None
+
+    def _unknown_credential(
+        self, toks: list[str], raw: list[str], used: list[bool], shouting: bool
+    ) -> str | None:
+        """An abbreviation typed in capitals that the guide does not have ("what does XYZ
+        pay", "CCA salary"): it looks like a credential, so it is a gap, never a stand-in."""
+        if shouting:
+            return None
+        for i, token in enumerate(toks):
+            word = raw[i]
+            if (
+                not used[i]
+                and 2 <= len(word) <= 6
+                and word.isalpha()
+                and word.isupper()
+                and token not in self.known_words
+                and token not in self.lex.not_credentials
+                and stem(token) not in self.study_words
+            ):
+                return word
         return None
 
     def _abbreviation_typos(self, toks: list[str], hits: list[Hit]) -> list[Hit]:

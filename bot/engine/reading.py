@@ -12,7 +12,7 @@ _AMOUNT = re.compile(
     r"|\$\s?(?P<dollars>\d{1,3}(?:,\d{3})+|\d{4,6})"
     r"|(?P<six>\b(?:6|six)[\s-]figures?\b)"
 )
-_ORDINAL_WORDS = {
+ORDINAL_WORDS = {
     "second": 2,
     "third": 3,
     "fourth": 4,
@@ -97,4 +97,4 @@ def read_ordinal(lowered: str) -> int | None:
     if match is None:
         return None
     number = match["n"] or match["n2"]
-    return int(number) if number else _ORDINAL_WORDS[match["word"]]
+    return int(number) if number else ORDINAL_WORDS[match["word"]]

@@ -82,10 +82,38 @@ def greeting(ctx: Context, q: Question) -> Answer | None:
 
 
 def code(ctx: Context, q: Question) -> Answer | None:
-    """ "what is CPT 99214": declined, unless it names a credential, state, ... as well."""
-    if not asks_for_a_code(q.text) or any(not isinstance(e, Topic) for e in _named(ctx, q)):
+    """ "what is CPT 99214", "what does 99213 mean": declined, unless it names a credential,
+    state, ... as well, or asks about pay ("is 45000 good")."""
+    money = bool(q.a.intents & {"pay", "highest", "lowest"})
+    meaning = "meaning" in q.a.intents and not money
+    content = [t for t in q.a.tokens if t not in ctx.c.lex.stopwords]
+    words = len(content) if not money else 99
+    if not asks_for_a_code(q.text, meaning, words) or any(
+        not isinstance(e, Topic) for e in _named(ctx, q)
+    ):
         return None
     return code_lookup(ctx.c, ctx.study, q.query, q.text)
+
+
+def off_topic(ctx: Context, q: Question) -> Answer | None:
+    """Words the guide does not know and nothing of coding ("how long to boil an egg",
+    "remote control not working", "best pizza near me"): a study tip with strong evidence,
+    else unanswered. Never a table of salaries that happened to share a word."""
+    a = q.a
+    if a.strong or not a.unknown_words or a.off_domain:
+        return None
+    if not (a.hits or a.keywords or a.intents or a.kinds):
+        return None  # nothing would answer it anyway: the last rule says so
+    if a.intents <= STUDY_INTENTS and (tip := ctx.study.search(q.text)) is not None:
+        return tip_answer(q.query, tip)
+    if set(a.tokens) & ctx.c.lex.study_terms:  # a study question no tip answers
+        return nothing(ctx, q)
+    return ctx.c.unanswered(
+        q.query,
+        f"That does not look like a medical coding question, so the {ctx.c.guide_year()} "
+        "career guide has nothing on it.",
+        suggest_from=q.text,
+    )
 
 
 def _named(ctx: Context, q: Question) -> list[Entry]:
@@ -210,6 +238,7 @@ def nothing(ctx: Context, q: Question) -> Answer | None:
 ROUTES: tuple[Route, ...] = (
     Route("greeting", greeting, final=True),
     Route("code-lookup", code, final=True),
+    Route("off-topic", off_topic, final=True),
     Route("ambiguous", ambiguous),
     Route("uncovered-ranking", uncovered_ranking),
     Route("off-domain", off_domain),

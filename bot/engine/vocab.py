@@ -28,6 +28,10 @@ class Lexicon:
     greetings: frozenset[str]
     domain: frozenset[str]
     coding: frozenset[str]
+    weak_domain: frozenset[str]
+    everyday: frozenset[str]
+    study_terms: frozenset[str]
+    not_credentials: frozenset[str]
     off_domain: frozenset[str]
     profession: re.Pattern[str]
     national: frozenset[str]
@@ -62,6 +66,10 @@ class Lexicon:
             greetings=vocab.greetings.forms,
             domain=domain,
             coding=vocab.coding.forms,
+            weak_domain=vocab.weak_domain.forms,
+            everyday=vocab.everyday.forms,
+            study_terms=vocab.study_terms.forms,
+            not_credentials=vocab.not_credentials.forms | vocab.study_terms.forms,
             off_domain=vocab.off_domain.forms,
             profession=re.compile(vocab.profession_pattern),
             national=vocab.national.forms,

@@ -157,6 +157,14 @@ class Vocab(_Strict):
     greetings: Words  # a message made only of these is a hello, not a question
     domain: Words  # words that show a question is about coding; they never name an entry
     coding: Words  # words that name the coding job itself ("oncology CODING")
+    # Domain words of everyday talk too: with unknown words around, not evidence of coding.
+    weak_domain: Words = Words()
+    # Aliases that are everyday words: weak evidence, like weak_domain.
+    everyday: Words = Words()
+    # Coding terms: one shared with a study tip is enough evidence for that tip.
+    study_terms: Words = Words()
+    # Words typed in capitals that are not credentials ("CEO", "HIPAA", "ASAP"): never a gap.
+    not_credentials: Words = Words()
     off_domain: Words  # other professions
     profession_pattern: str  # other professions by the shape of the word ("cardiologists")
     national: Words  # the whole country: the national figures are the answer, not a gap

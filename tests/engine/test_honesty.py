@@ -1,0 +1,82 @@
+"""Honesty first: a wrong answer is worse than none. Questions with nothing of the guide in
+them stay unanswered; what the guide lacks is named before any stand-in figure."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.engine import Engine
+
+MONEY = re.compile(r"\$\d")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how long does it take to boil an egg",
+        "whats the best taco truck near me",
+        "top 5 horror movies",
+        "how many years until I can retire",
+        "my remote control stopped working",
+        "best laptop for gaming under 800",
+        "what's a good diet for heart health",
+        "how do I use chopsticks properly",
+        "what does it mean to be late",
+        "difference between baking soda and baking powder",
+        "which phone has the best camera",
+        "remote jobs for teenagers at a pizza shop",
+    ],
+)
+def test_questions_with_nothing_of_the_guide_get_no_figure(engine: Engine, question):
+    answer = engine.answer(question)
+    assert not answer.answered, (question, answer.rule, answer.text)
+    assert not MONEY.search(answer.text), answer.text
+    assert answer.suggestions  # "did you mean" starting points
+
+
+@pytest.mark.parametrize(
+    ("question", "credential"),
+    [
+        ("what does XYZ pay", "XYZ"),
+        ("CCA salary", "CCA"),
+        ("how much can I make with a CPB", "CPB"),
+        ("is the CDIP worth it for pay", "CDIP"),
+    ],
+)
+def test_a_credential_the_guide_lacks_is_a_gap_first(engine: Engine, question, credential):
+    answer = engine.answer(question)
+    assert answer.text.startswith(f"The guide has no figure for the {credential} credential")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what does 99213 mean", "what is 99214", "J1100?", "what does G0439 stand for", "I10 meaning"],
+)
+def test_bare_code_numbers_are_declined_code_lookups(engine: Engine, question):
+    answer = engine.answer(question)
+    assert answer.rule == "code-lookup", (question, answer.rule)
+    assert not answer.answered
+    assert "copyright" in answer.text
+
+
+def test_an_amount_is_not_a_code(engine: Engine):
+    assert engine.answer("how much is 55000").answered
+    assert engine.answer("is 45000 a good salary for a coder").rule != "code-lookup"
+
+
+@pytest.mark.parametrize(
+    ("question", "tip"),
+    [
+        ("when do I use modifier 59", "cpt-modifier-59-and-x"),
+        ("what's the difference between NEC and NOS", "icd-nec-vs-nos"),
+    ],
+)
+def test_study_tips_still_answer_with_a_coding_term(engine: Engine, question, tip):
+    assert engine.answer(question).topic == tip
+
+
+def test_everyday_word_alone_still_names_its_entry_in_a_coding_question(engine: Engine):
+    assert engine.answer("do coding jobs let you work remote").topic == "topic-remote"
+    assert engine.answer("remote").topic == "topic-remote"
