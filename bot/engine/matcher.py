@@ -136,7 +136,8 @@ class Matcher:
             | lex.not_credentials
             | lex.study_ignore
             | set(ORDINAL_WORDS)
-            | {"first", "last"}
+            | {"first", "last", "thousand", "grand"}
+            | {w for words in lex.vocab.shorthand.values() for w in words.split()}
         )
         # The vocabulary's own words, by first letter, for typos in them ("salry").
         vocab_words = (
@@ -170,10 +171,11 @@ class Matcher:
     # -- entity search -------------------------------------------------------------------------
     def analyse(self, text: str) -> Analysis:
         toks, raw = split(text)
+        shouting = all(not t.isalpha() or t.isupper() for t in raw if len(t) > 1)
+        toks, raw = self._normalise(toks, raw, shouting)
         result = Analysis(tokens=toks)
         if not toks:
             return result
-        shouting = all(not t.isalpha() or t.isupper() for t in raw if len(t) > 1)
         used = [False] * len(toks)
         i = 0
         while i < len(toks):
@@ -217,12 +219,86 @@ class Matcher:
             result.intents.add("pay")
         return result
 
+    # -- members' own words ----------------------------------------------------------------
+    def _normalise(
+        self, toks: list[str], raw: list[str], shouting: bool
+    ) -> tuple[list[str], list[str]]:
+        """Chat shorthand ("u", "ppl", "rn") read as the words it stands for, words split by
+        a stray space joined ("calif ornia") and words run together split ("howmuch")."""
+        shorthand = self.lex.vocab.shorthand
+        out: list[str] = []
+        out_raw: list[str] = []
+        for i, token in enumerate(toks):
+            words: list[str] | None = None
+            if token == "rn" and self._nursing(toks, raw, i, shouting):
+                words = None
+            elif token in shorthand and token not in self.phrases and not raw[i].isupper():
+                words = shorthand[token].split()
+            elif token not in self.vocab_words and token.isalpha() and len(token) >= 6:
+                words = self._split_run(token)
+            if words is None:
+                out.append(token)
+                out_raw.append(raw[i])
+            else:
+                out += words
+                out_raw += words
+        return self._join_split(out, out_raw)
+
+    def _nursing(self, toks: list[str], raw: list[str], i: int, shouting: bool) -> bool:
+        """ "rn" means a registered nurse when typed "RN" or next to a word of nursing or
+        pay ("an rn", "rn salary"); otherwise it is "right now" ("is coding worth it rn")."""
+        if raw[i] == "RN" and not shouting:
+            return True
+        near = self.lex.rn_nursing
+        before = toks[i - 1] if i > 0 else ""
+        after = toks[i + 1] if i + 1 < len(toks) else ""
+        return before in near or after in near
+
+    def _split_run(self, token: str) -> list[str] | None:
+        """ "howmuch", "cpcsalary", "remotejobs": two known words run together."""
+        for cut in range(2, len(token) - 1):
+            left, right = token[:cut], token[cut:]
+            if self._whole_word(left) and self._whole_word(right):
+                return [left, right]
+        return None
+
+    def _whole_word(self, word: str) -> bool:
+        return (len(word) >= 3 or word in {"do", "is", "in", "to", "me", "my"}) and (
+            word in self.vocab_words or word in self.phrases
+        )
+
+    def _join_split(self, toks: list[str], raw: list[str]) -> tuple[list[str], list[str]]:
+        """ "calif ornia", "sal ary": two unknown pieces that make one known word."""
+        i = 0
+        out: list[str] = []
+        out_raw: list[str] = []
+        while i < len(toks):
+            if i + 1 < len(toks):
+                a, b = toks[i], toks[i + 1]
+                joined = a + b
+                if (
+                    a.isalpha()
+                    and b.isalpha()
+                    and not (self._whole_word(a) and self._whole_word(b))
+                    and (a not in self.vocab_words or b not in self.vocab_words)
+                    and (joined in self.vocab_words or joined in self.phrases)
+                    and len(joined) >= 5
+                ):
+                    out.append(joined)
+                    out_raw.append(raw[i] + raw[i + 1])
+                    i += 2
+                    continue
+            out.append(toks[i])
+            out_raw.append(raw[i])
+            i += 1
+        return out, out_raw
+
     def _correct_typos(self, toks: list[str], used: list[bool]) -> None:
         """Typos in the vocabulary's own words ("salry", "codrs", "certifcation"): an unknown
         word of five letters or more, with the same first letter and one slip (two from eight
         letters), reads as that word. Names were tried first, by the fuzzy matcher."""
         for i, token in enumerate(toks):
-            if used[i] or len(token) < 5 or not token.isalpha() or token in self.known_words:
+            if used[i] or len(token) < 5 or not token.isalpha() or token in self.vocab_words:
                 continue
             slips = 1 if len(token) < 8 else 2
             found = process.extractOne(

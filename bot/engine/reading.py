@@ -8,7 +8,7 @@ import re
 from bot.knowledge.text import raw_tokens
 
 _AMOUNT = re.compile(
-    r"\$?\s?(?P<k>\d{2,3})\s?k\b(?P<plus>\s?\+)?"
+    r"\$?\s?(?P<k>\d{2,3})\s?(?:k|thousand|grand)\b(?P<plus>\s?\+)?"
     r"|\$\s?(?P<dollars>\d{1,3}(?:,\d{3})+|\d{4,6})"
     r"|(?P<six>\b(?:6|six)[\s-]figures?\b)"
 )

@@ -32,6 +32,7 @@ class Lexicon:
     everyday: frozenset[str]
     study_terms: frozenset[str]
     not_credentials: frozenset[str]
+    rn_nursing: frozenset[str]
     off_domain: frozenset[str]
     profession: re.Pattern[str]
     national: frozenset[str]
@@ -70,6 +71,7 @@ class Lexicon:
             everyday=vocab.everyday.forms,
             study_terms=vocab.study_terms.forms,
             not_credentials=vocab.not_credentials.forms | vocab.study_terms.forms,
+            rn_nursing=vocab.rn_nursing.forms,
             off_domain=vocab.off_domain.forms,
             profession=re.compile(vocab.profession_pattern),
             national=vocab.national.forms,

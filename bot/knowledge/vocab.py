@@ -180,6 +180,20 @@ class Vocab(_Strict):
     guide_years: list[int] = Field(min_length=1)  # years the guide has figures for
     # The guide's demand levels, lowest first ("Low" ... "Very High"), for ranking by demand.
     demand_levels: list[str] = Field(min_length=2)
+    # Chat shorthand, read as the words it stands for ("u" -> "you", "lol" -> nothing).
+    shorthand: dict[str, str] = {}
+    # "rn" is "right now", unless nursing is meant: typed "RN", or next to one of these.
+    rn_nursing: Words = Words()
+
+    @field_validator("shorthand")
+    @classmethod
+    def _shorthand(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, words in value.items():
+            if not re.fullmatch(r"[a-z0-9]+", key):
+                raise ValueError(f"{key!r}: one lower-case word or number")
+            if words != words.lower() or not re.fullmatch(r"[a-z0-9 ]*", words):
+                raise ValueError(f"{key!r}: {words!r} must be lower-case words (or empty)")
+        return value
 
     @field_validator("intents")
     @classmethod
