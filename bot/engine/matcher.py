@@ -50,6 +50,9 @@ class Analysis:
     # Evidence the question is about coding: a name that is not an everyday word, a coding
     # word, a credential the guide lacks. Weak matches alone ("remote", "heart") are not.
     strong: bool = False
+    about_me: bool = False  # "I'm a new grad with my CCS": the asker says who they are
+    newcomer: bool = False  # new to coding ("new grad", "just passed", "get into coding")
+    own_profession: bool = False  # the other profession named is the asker's ("I'm a nurse")
 
     @property
     def entity_ids(self) -> list[str]:
@@ -138,6 +141,8 @@ class Matcher:
             | set(ORDINAL_WORDS)
             | {"first", "last", "thousand", "grand"}
             | {w for words in lex.vocab.shorthand.values() for w in words.split()}
+            | {w for words in lex.intents.values() for p in words for w in p.split()}
+            | {w for p in lex.about_me | lex.newcomer for w in p.split()}
         )
         # The vocabulary's own words, by first letter, for typos in them ("salry").
         vocab_words = (
@@ -204,6 +209,7 @@ class Matcher:
             if not used[i] and t.isalpha() and len(t) >= 3 and t not in self.vocab_words
         ]
         result.strong = self._strong(toks, result)
+        self._read_asker(toks, result)
         result.greeting = all(t in self.lex.greetings for t in toks)
         owners = {
             owner
@@ -310,6 +316,20 @@ class Matcher:
             )
             if found is not None:
                 toks[i] = found[0]
+
+    def _read_asker(self, toks: list[str], result: Analysis) -> None:
+        lex = self.lex
+        phrases = {" ".join(toks[i : i + n]) for n in range(1, 5) for i in range(len(toks))}
+        result.about_me = bool(phrases & lex.about_me)
+        result.newcomer = bool(phrases & lex.newcomer)
+        if result.off_domain and result.about_me:
+            own = {
+                i
+                for i, t in enumerate(toks)
+                if (t in lex.off_domain or lex.profession.search(t))
+                and set(toks[max(0, i - 3) : i]) & lex.self_profession
+            }
+            result.own_profession = bool(own)
 
     def _strong(self, toks: list[str], result: Analysis) -> bool:
         lex = self.lex

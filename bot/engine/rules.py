@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from bot.engine import amounts, rankings
+from bot.engine import advice, amounts, rankings
 from bot.engine.answer import Answer
 from bot.engine.compare import one, several
 from bot.engine.compose import Composer
@@ -102,6 +102,8 @@ def off_topic(ctx: Context, q: Question) -> Answer | None:
     a = q.a
     if a.strong or not a.unknown_words or a.off_domain:
         return None
+    if "plan" in a.intents and a.years is not None:
+        return None  # "what should I focus on after 10 yrs": a stage of the plan
     if not (a.hits or a.keywords or a.intents or a.kinds):
         return None  # nothing would answer it anyway: the last rule says so
     if a.intents <= STUDY_INTENTS and (tip := ctx.study.search(q.text)) is not None:
@@ -147,11 +149,65 @@ def uncovered_ranking(ctx: Context, q: Question) -> Answer | None:
 def off_domain(ctx: Context, q: Question) -> Answer | None:
     if not q.a.off_domain or set(q.a.tokens) & ctx.c.lex.coding:
         return None
+    if q.a.own_profession and (q.entries or q.a.intents & {"path", "plan"}):
+        return None  # "I'm a nurse thinking about CDI": the asker's past, not the subject
     return ctx.c.unanswered(
         q.query,
         f"The guide covers medical coding careers only; it has nothing on {q.a.off_domain[0]} pay.",
         suggest_from=q.text,
     )
+
+
+def _asker_years(q: Question) -> float | None:
+    if q.a.years is not None:
+        return q.a.years
+    if q.a.newcomer:
+        return advice.NEWCOMER_YEARS
+    return advice.years_of(q.entries) if q.a.about_me else None
+
+
+def plan_stage(ctx: Context, q: Question) -> Answer | None:
+    """ "I just passed my CPC, what should I do next", "how do I keep moving up": the stage
+    of the guide's year-by-year plan for where the asker is (the whole plan if unknown)."""
+    a = q.a
+    named_stage = [e for e in q.entries if e.kind == "plan_stage"]
+    if named_stage:
+        return None  # "year 2-5": the one rule describes it
+    asked = "plan" in a.intents or (
+        a.about_me and a.intents & {"next", "path"} and (a.newcomer or a.years is not None)
+    )
+    if not asked or q.ranking or "compare" in a.intents:
+        return None
+    if not (a.strong or a.about_me or a.years is not None):
+        return None
+    levels = [e for e in q.entries if e.kind == "career_level"]
+    if levels and "next" in a.intents and not a.newcomer:
+        return None  # "I'm a coding supervisor, what comes next": the ladder's next step
+    years = _asker_years(q)
+    if years is None and (q.entries or not a.strong):
+        return None  # "salary plan": the entry named answers it; "what do I do with my life"
+    return advice.plan(ctx.c, q.query, years, q.entries)
+
+
+def about_you(ctx: Context, q: Question) -> Answer | None:
+    """ "I'm a CPC with 3 years in cardiology, how much should I make": every figure that
+    fits who the asker says they are, not a comparison of their own credentials."""
+    a = q.a
+    if not a.about_me or q.ranking or a.intents & {"compare", "next", "previous"}:
+        return None
+    years = a.years if a.years is not None else advice.NEWCOMER_YEARS if a.newcomer else None
+    named = [e for e in q.entries if not isinstance(e, Topic)]
+    if len(named) < len(q.entries):
+        return None  # a topic is the subject ("can I work remote from Mississippi")
+    if not named or (len(named) < 2 and years is None):
+        return None
+    if _moving(q):
+        return None  # "I moved from Arkansas to Hawaii": a comparison of the two
+    return advice.profile(ctx.c, q.query, named, years, a.intents | {"pay"})
+
+
+def _moving(q: Question) -> bool:
+    return bool({"moved", "moving", "move", "relocate", "relocating"} & set(q.a.tokens))
 
 
 def ranking(ctx: Context, q: Question) -> Answer | None:
@@ -242,6 +298,8 @@ ROUTES: tuple[Route, ...] = (
     Route("ambiguous", ambiguous),
     Route("uncovered-ranking", uncovered_ranking),
     Route("off-domain", off_domain),
+    Route("plan-stage", plan_stage),
+    Route("about-you", about_you),
     Route("ranking", ranking),
     Route("several", several_named),
     Route("one", one_named),

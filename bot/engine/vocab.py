@@ -33,6 +33,9 @@ class Lexicon:
     study_terms: frozenset[str]
     not_credentials: frozenset[str]
     rn_nursing: frozenset[str]
+    about_me: frozenset[str]
+    newcomer: frozenset[str]
+    self_profession: frozenset[str]
     off_domain: frozenset[str]
     profession: re.Pattern[str]
     national: frozenset[str]
@@ -72,6 +75,9 @@ class Lexicon:
             study_terms=vocab.study_terms.forms,
             not_credentials=vocab.not_credentials.forms | vocab.study_terms.forms,
             rn_nursing=vocab.rn_nursing.forms,
+            about_me=vocab.about_me.forms,
+            newcomer=vocab.newcomer.forms,
+            self_profession=vocab.self_profession.forms,
             off_domain=vocab.off_domain.forms,
             profession=re.compile(vocab.profession_pattern),
             national=vocab.national.forms,

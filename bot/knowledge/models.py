@@ -33,6 +33,7 @@ Intent = Literal[
     "highest",
     "lowest",
     "list",
+    "plan",
 ]
 # The parts the engine looks for in the knowledge base by role, never by id. At most one entry
 # holds each role.
@@ -416,6 +417,34 @@ class Place(Entry):
         if (self.country == "United States") != (self.state is not None):
             raise ValueError("a US place names its state; a place abroad names none")
         return self
+
+
+@kind(
+    KindSpec(
+        label="plan stage",
+        plural="plan stages",
+        figures=("years",),
+        references=("credentials",),
+        words=("stage", "roadmap", "plan"),
+        order=65,
+    )
+)
+class PlanStage(Entry):
+    """A stage of the guide's year-by-year plan ("Year 1–2: Foundation"): its steps, quoted."""
+
+    kind: Literal["plan_stage"]
+    stage: str = Field(min_length=1)  # the guide's name for it: "Foundation"
+    years: Figure  # the years of a career it is for: "Year 1–2" (low 1, high 2)
+    steps: list[str] = Field(min_length=1)
+    credentials: list[EntryId] = []
+
+    def covers(self, years: float) -> bool:
+        """Whether the stage is the one for a coder with this many years of experience."""
+        low = self.years.low if self.years.low is not None else 0.0
+        if self.years.open_ended or self.years.high is None:
+            return years >= low
+        # "Year 1–2" is a coder's first two years: from the start to two full years.
+        return (low - 1) <= years < self.years.high
 
 
 TipCategory = Literal[

@@ -180,6 +180,9 @@ class Vocab(_Strict):
     guide_years: list[int] = Field(min_length=1)  # years the guide has figures for
     # The guide's demand levels, lowest first ("Low" ... "Very High"), for ranking by demand.
     demand_levels: list[str] = Field(min_length=2)
+    about_me: Words = Words()  # the asker speaking of themselves
+    newcomer: Words = Words()  # new to coding: the plan's first stage
+    self_profession: Words = Words()  # "I'm a nurse": the asker's own profession
     # Chat shorthand, read as the words it stands for ("u" -> "you", "lol" -> nothing).
     shorthand: dict[str, str] = {}
     # "rn" is "right now", unless nursing is meant: typed "RN", or next to one of these.

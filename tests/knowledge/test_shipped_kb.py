@@ -251,3 +251,17 @@ def test_credentials_appear_in_the_guide(shipped, guide):
         assert cred.issuer in {None, "AAPC", "AHIMA"}
         if cred.issuer:
             assert f"{cred.abbreviation} ({cred.issuer})" in guide, cred.abbreviation
+
+
+def test_plan_stages_quote_the_guides_steps(shipped, guide):
+    bullets = {line[2:] for line in guide.splitlines() if line.startswith("- ")}
+    stages = shipped.of_kind("plan_stage")
+    assert [s.years.text for s in sorted(stages, key=lambda s: s.years.low)] == [
+        "Year 1–2",
+        "Year 2–5",
+        "Year 5+",
+    ]
+    for stage in stages:
+        assert f"{stage.years.text}: {stage.stage}" in guide.splitlines(), stage.id
+        for step in stage.steps:
+            assert step in bullets, (stage.id, step)
