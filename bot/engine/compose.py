@@ -12,7 +12,16 @@ from bot.engine.answer import Answer, Field
 from bot.engine.matcher import Matcher
 from bot.engine.vocab import Lexicon
 from bot.knowledge.loader import KnowledgeBase
-from bot.knowledge.models import KINDS, CareerLevel, Entry, Figure, KindSpec, State, WorkModel
+from bot.knowledge.models import (
+    KINDS,
+    CareerLevel,
+    Credential,
+    Entry,
+    Figure,
+    KindSpec,
+    State,
+    WorkModel,
+)
 
 if TYPE_CHECKING:
     from bot.engine.presenters import Presenter
@@ -140,6 +149,40 @@ class Composer:
             f"Remote work: {figure.text} of coding positions are fully remote, so a coder "
             "anywhere can work for an employer in a high-paying state.",
             [work],
+        )
+
+    @cached_property
+    def _expansions(self) -> dict[str, tuple[str, str, Entry]]:
+        """Every abbreviation the guide spells out: on an entry, or a credential's own."""
+        found: dict[str, tuple[str, str, Entry]] = {}
+        for entry in self.kb.entries.values():
+            for abbreviation, full in entry.expansions.items():
+                found.setdefault(abbreviation.lower(), (abbreviation, full, entry))
+        return found
+
+    def expansion(self, token: str) -> tuple[str, str, Entry] | None:
+        return self._expansions.get(token)
+
+    def credentials(self) -> list[Credential]:
+        return [e for e in self.kb.entries.values() if isinstance(e, Credential)]
+
+    def issuers(self) -> list[str]:
+        return list(dict.fromkeys(c.issuer for c in self.credentials() if c.issuer))
+
+    def issued_by(self, query: str, org: str) -> Answer:
+        """The credentials in the guide that one organisation issues."""
+        creds = [c for c in self.credentials() if c.issuer == org]
+        full = self.expansion(org.lower())
+        name = f"{org} ({full[1]})" if full else org
+        lead = (
+            f"In the guide, {name} issues: "
+            + ", ".join(f"{c.abbreviation} ({c.full_name})" for c in creds)
+            + "."
+        )
+        fields = [Field(c.abbreviation, self.brief(c)) for c in creds]
+        used: list[Entry] = list(creds) + ([full[2]] if full else [])
+        return self.finish(
+            query, creds[0], f"What {org} issues", lead, fields, used[1:], (), {"issuer"}
         )
 
     def guide_year(self) -> str:

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field, replace
 from bot.engine import advice, amounts, rankings
 from bot.engine.answer import Answer
 from bot.engine.compare import one, several
-from bot.engine.compose import Composer
+from bot.engine.compose import Composer, sentence
 from bot.engine.matcher import Analysis
 from bot.engine.study import TipIndex, asks_for_a_code, code_lookup, tip_answer
 from bot.knowledge.models import KINDS, Credential, Entry, Topic
+from bot.knowledge.text import raw_tokens
 
 # Intents a study question may have; any other makes it a career question.
 STUDY_INTENTS = frozenset({"meaning", "compare", "list", "skills"})
@@ -210,6 +211,61 @@ def _moving(q: Question) -> bool:
     return bool({"moved", "moving", "move", "relocate", "relocating"} & set(q.a.tokens))
 
 
+def why(ctx: Context, q: Question) -> Answer | None:
+    """ "why does risk adjustment pay so much": the reason the guide gives, else that it
+    gives none, before what it does say."""
+    if "why" not in q.a.intents or len(q.entries) != 1:
+        return None
+    entry = q.entries[0]
+    answer = one(ctx.c, q.query, entry, q.a.intents - {"why"})
+    reason = entry.reason()
+    if reason:
+        lead = f"The guide's reason: {sentence(reason)}"
+    else:
+        lead = f"The guide gives no reason for this; what it says about {entry.name}:"
+    return replace(answer, lead=f"{lead}\n{answer.lead}")
+
+
+def stands_for(ctx: Context, q: Question) -> Answer | None:
+    """ "what does HCC stand for": the expansion the guide gives, with the entry it is on."""
+    if not q.a.intents & {"meaning"} or q.a.intents & {"pay", "highest", "lowest"}:
+        return None
+    for token in q.a.tokens:
+        found = ctx.c.expansion(token)
+        if found is not None:
+            abbreviation, full, entry = found
+            answer = one(ctx.c, q.query, entry, set())
+            lead = f"{abbreviation} stands for {full}, as the guide spells it out."
+            return replace(answer, lead=f"{lead}\n{answer.lead}")
+    if "meaning" not in q.a.intents or any(isinstance(e, Credential) for e in q.entries):
+        return None
+    shouted = [w for w in raw_tokens(q.text) if 2 <= len(w) <= 6 and w.isalpha() and w.isupper()]
+    known = [w for w in shouted if w.lower() in ctx.c.matcher.known_words]
+    if len(known) == 1 and not q.a.hits[1:]:  # "what does HIM stand for"
+        return ctx.c.unanswered(
+            q.query, f"The guide uses {known[0]} but does not spell it out.", suggest_from=q.text
+        )
+    return None
+
+
+def issuer_of(ctx: Context, q: Question) -> Answer | None:
+    """ "who runs the CPC exam", "what does AHIMA offer": credentials and their issuers."""
+    if "issuer" not in q.a.intents and not ("list" in q.a.intents and "credential" in q.kinds):
+        return None
+    if q.a.intents & {"pay", "highest", "lowest"}:
+        return None
+    if any(isinstance(e, Credential) for e in q.entries):
+        return None
+    toks = set(q.a.tokens)
+    named = [cred for cred in ctx.c.credentials() if cred.abbreviation.lower() in toks]
+    if len(named) == 1 and "issuer" in q.a.intents:
+        return one(ctx.c, q.query, named[0], {"issuer"})
+    org = next((o for o in ctx.c.issuers() if o.lower() in toks), None)
+    if org is None or named:
+        return None
+    return ctx.c.issued_by(q.query, org)
+
+
 def ranking(ctx: Context, q: Question) -> Answer | None:
     if not q.ranking or not (q.kinds or not q.entries) or len(q.entries) >= 2:
         return None
@@ -298,6 +354,9 @@ ROUTES: tuple[Route, ...] = (
     Route("ambiguous", ambiguous),
     Route("uncovered-ranking", uncovered_ranking),
     Route("off-domain", off_domain),
+    Route("why", why),
+    Route("stands-for", stands_for),
+    Route("issuer", issuer_of),
     Route("plan-stage", plan_stage),
     Route("about-you", about_you),
     Route("ranking", ranking),

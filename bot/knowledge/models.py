@@ -34,6 +34,7 @@ Intent = Literal[
     "lowest",
     "list",
     "plan",
+    "why",
 ]
 # The parts the engine looks for in the knowledge base by role, never by id. At most one entry
 # holds each role.
@@ -133,6 +134,7 @@ class KindSpec:
     demand: str | None = None  # the field holding a demand level (vocab.yaml orders them)
     # Intents this kind's list answers when a question names nothing ("how much experience").
     lists_for: tuple[str, ...] = ()
+    reason: str | None = None  # a field holding the guide's reason for its pay (a state's notes)
 
 
 class Entry(_Strict):
@@ -154,7 +156,26 @@ class Entry(_Strict):
     default_for: list[Intent] = []
     # Its place among the "did you mean" offers of a question nothing matches (1 first).
     suggested: int | None = Field(default=None, ge=1)
+    # The guide's stated reason for its pay level or standing, quoted ("why does HCC pay more").
+    why: str | None = None
+    # Abbreviations the guide spells out in this entry's section: {"HCC": "Hierarchical ..."}.
+    expansions: dict[str, str] = {}
     source: SourceRef
+
+    @field_validator("expansions")
+    @classmethod
+    def _abbreviations(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, full in value.items():
+            if not re.fullmatch(r"[A-Z][A-Za-z0-9&-]{1,9}", key) or not full.strip():
+                raise ValueError(f"{key!r}: an abbreviation in capitals, with its expansion")
+        return value
+
+    def reason(self) -> str | None:
+        """The guide's reason for its pay, where the guide gives one."""
+        if self.why:
+            return self.why
+        value = getattr(self, self.spec.reason, None) if self.spec.reason else None
+        return value if isinstance(value, str) and value else None
 
     @field_validator("aliases", "keywords")
     @classmethod
@@ -262,6 +283,7 @@ class Topic(Entry):
         codes=("code",),
         words=("state", "place", "location"),
         order=20,
+        reason="notes",
     )
 )
 class State(Entry):

@@ -265,3 +265,17 @@ def test_plan_stages_quote_the_guides_steps(shipped, guide):
         assert f"{stage.years.text}: {stage.stage}" in guide.splitlines(), stage.id
         for step in stage.steps:
             assert step in bullets, (stage.id, step)
+
+
+def test_every_expansion_is_in_the_guide(shipped, guide):
+    for entry in shipped.entries.values():
+        for abbreviation, full in entry.expansions.items():
+            assert abbreviation in guide and full in guide, (entry.id, abbreviation)
+
+
+def test_every_reason_is_the_guides(shipped, guide):
+    flat = " ".join(guide.split())
+    for entry in shipped.entries.values():
+        if entry.why:
+            first = " ".join(entry.why.split())[:40]
+            assert first in flat, (entry.id, first)
