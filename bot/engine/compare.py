@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.engine.answer import Answer, Field
 from bot.engine.compose import Composer
+from bot.engine.difference import difference
 from bot.engine.presenters import CareerLevelPresenter
 from bot.knowledge.models import CareerLevel, Entry, Place, State, Topic
 
@@ -156,6 +157,16 @@ def compare(c: Composer, query: str, entries: list[Entry], intents: Iterable[str
                 lead += f" {c.label(ordered[-1][0])} pays less."
             else:
                 lead += f" {c.label(ordered[0][0])} pays more."
+    if "difference" in intents and len(known) == 2 and len(entries) == 2:
+        (a, fa), (b, fb) = known
+        assert fa is not None and fb is not None
+        # Said the way it was asked: "how much more ... Hawaii" names the one that pays more.
+        less = "lowest" in intents and "highest" not in intents
+        if (fa.sort_key < fb.sort_key) != less and fa.sort_key != fb.sort_key:
+            (a, fa), (b, fb) = (b, fb), (a, fa)
+        line = difference(c.label(a), fa, c.label(b), fb)
+        if line is not None:
+            lead = f"{line}\n{lead}"
     notes = [
         f"The guide has no salary figure for {e.name}."
         for e in entries

@@ -15,6 +15,7 @@ from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import (
     KINDS,
     CareerLevel,
+    CertStatus,
     Credential,
     Entry,
     Figure,
@@ -184,6 +185,25 @@ class Composer:
         return self.finish(
             query, creds[0], f"What {org} issues", lead, fields, used[1:], (), {"issuer"}
         )
+
+    def status_difference(self) -> tuple[str, list[Entry]] | None:
+        """The certification table's premium: the lowest-paid status with no credential
+        against the status of the one credential most statuses build on (the CPC)."""
+        from bot.engine.difference import difference
+
+        statuses = [e for e in self.kb.entries.values() if isinstance(e, CertStatus)]
+        none = [s for s in statuses if not s.credentials]
+        single = [s for s in statuses if len(s.credentials) == 1]
+        if not none or not single:
+            return None
+        counts = {
+            c: sum(c in s.credentials for s in statuses) for s in single for c in s.credentials
+        }
+        base = max(single, key=lambda s: counts[s.credentials[0]])
+        line = difference(base.name, base.salary, none[0].name.lower(), none[0].salary)
+        if line is None:
+            return None
+        return f"From the certification table: {line}", [base, none[0]]
 
     def guide_year(self) -> str:
         return ", ".join(dict.fromkeys(s.as_of for s in self.kb.sources.values()))

@@ -12,6 +12,7 @@ from bot.engine import advice, amounts, rankings
 from bot.engine.answer import Answer
 from bot.engine.compare import one, several
 from bot.engine.compose import Composer, sentence
+from bot.engine.difference import difference
 from bot.engine.matcher import Analysis
 from bot.engine.study import TipIndex, asks_for_a_code, code_lookup, tip_answer
 from bot.knowledge.models import KINDS, Credential, Entry, Topic
@@ -266,6 +267,59 @@ def issuer_of(ctx: Context, q: Question) -> Answer | None:
     return ctx.c.issued_by(q.query, org)
 
 
+def premium(ctx: Context, q: Question) -> Answer | None:
+    """ "how much more do certified coders make": the guide's certification premium, with the
+    certification table's difference computed."""
+    a = q.a
+    if "difference" not in a.intents or not set(a.tokens) & ctx.c.lex.certification_words:
+        return None
+    specific = [e for e in q.entries if not isinstance(e, Topic)]
+    if len(specific) >= 2 or any(e.kind in {"state", "specialty", "place"} for e in specific):
+        return None
+    entry = ctx.c.kb.role("premium")
+    if entry is None:
+        return None
+    answer = one(ctx.c, q.query, entry, a.intents)
+    found = ctx.c.status_difference()
+    if found is None:
+        return answer
+    line, used = found
+    entries = (*answer.entries, *(e.id for e in used))
+    return replace(
+        answer,
+        notes=(*answer.notes, line),
+        entries=entries,
+        sources=tuple(ctx.c.sources(ctx.c.refs(entries))),
+    )
+
+
+def against_median(ctx: Context, q: Question) -> Answer | None:
+    """ "how much more does DC pay than the national median": one figure against the median."""
+    a = q.a
+    specific = [e for e in q.entries if not isinstance(e, Topic)]
+    if "difference" not in a.intents or len(specific) != 1:
+        return None
+    if not set(a.tokens) & {"median", "national", "average", "nationally"}:
+        return None
+    median = next((f for f in ctx.c.medians() if f.unit == "usd_year"), None)
+    figure = ctx.c.figure(specific[0])
+    if median is None or figure is None:
+        return None
+    line = difference(ctx.c.label(specific[0]), figure, "the national median", median)
+    if line is None:
+        return None
+    answer = one(ctx.c, q.query, specific[0], a.intents)
+    national = ctx.c.national
+    extra = (national.id,) if national is not None and national.id not in answer.entries else ()
+    sources = ctx.c.sources(ctx.c.refs((*answer.entries, *extra)))
+    return replace(
+        answer,
+        lead=f"{line}\n{answer.lead}",
+        entries=(*answer.entries, *extra),
+        sources=tuple(sources),
+    )
+
+
 def ranking(ctx: Context, q: Question) -> Answer | None:
     if not q.ranking or not (q.kinds or not q.entries) or len(q.entries) >= 2:
         return None
@@ -357,6 +411,8 @@ ROUTES: tuple[Route, ...] = (
     Route("why", why),
     Route("stands-for", stands_for),
     Route("issuer", issuer_of),
+    Route("premium", premium),
+    Route("against-median", against_median),
     Route("plan-stage", plan_stage),
     Route("about-you", about_you),
     Route("ranking", ranking),

@@ -36,6 +36,7 @@ class Lexicon:
     about_me: frozenset[str]
     newcomer: frozenset[str]
     self_profession: frozenset[str]
+    certification_words: frozenset[str]
     off_domain: frozenset[str]
     profession: re.Pattern[str]
     national: frozenset[str]
@@ -78,6 +79,7 @@ class Lexicon:
             about_me=vocab.about_me.forms,
             newcomer=vocab.newcomer.forms,
             self_profession=vocab.self_profession.forms,
+            certification_words=vocab.certification_words.forms,
             off_domain=vocab.off_domain.forms,
             profession=re.compile(vocab.profession_pattern),
             national=vocab.national.forms,

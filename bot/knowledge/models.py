@@ -35,6 +35,7 @@ Intent = Literal[
     "list",
     "plan",
     "why",
+    "difference",
 ]
 # The parts the engine looks for in the knowledge base by role, never by id. At most one entry
 # holds each role.
@@ -46,6 +47,7 @@ Role = Literal[
     "fully-remote",  # the fully remote work model, cited beside state pay
     "exam-prep",  # exam preparation: offered when a code look-up is declined
     "resources",  # official resources: likewise
+    "premium",  # the certification premium: "how much more do certified coders make"
 ]
 UNIQUE_ROLES: frozenset[str] = frozenset(get_args(Role))
 FigureRole = Literal["median"]  # the national median, placed beside an amount or a state
