@@ -77,6 +77,9 @@ def several(c: Composer, query: str, entries: list[Entry], intents: set[str]) ->
     kinds = {e.kind for e in entries}
     if "compare" in intents or len(kinds) == 1 or "pay" in intents:
         return compare(c, query, entries, intents)
+    topics = [e for e in entries if isinstance(e, Topic)]
+    if len(topics) == 1:  # "do auditors work from home": the topic is the subject
+        entries = [topics[0], *[e for e in entries if e is not topics[0]]]
     main = entries[0]
     d = c.describe(main, intents)
     for other in entries[1:]:

@@ -14,11 +14,11 @@ from dataclasses import replace
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from bot.engine import rankings, rules
+from bot.engine import parts, rankings, rules
 from bot.engine.answer import Answer
 from bot.engine.compare import compare, one
 from bot.engine.compose import Composer
-from bot.engine.matcher import Matcher
+from bot.engine.matcher import Analysis, Matcher
 from bot.engine.study import TipIndex
 from bot.engine.vocab import Lexicon, shipped_vocab
 from bot.knowledge.loader import KnowledgeBase
@@ -43,6 +43,8 @@ class Engine:
         tips = [t for t in kb.tips if t.category not in CAREER_TIPS]
         self.study = TipIndex(tips, self.lexicon.study_ignore, self.lexicon.study_terms)
         self.matcher.study_words = frozenset(self.study.holding)
+        lex = self.lexicon
+        self._starters = lex.part_starters | lex.intents["highest"] | lex.intents["lowest"]
         self._context = rules.Context(self.composer, self.study)
         # Autocomplete reads these from memory: every name, alias and code, processed once.
         self._names = [
@@ -68,9 +70,11 @@ class Engine:
                 ),
                 "empty",
             )
-        analysis = self.matcher.analyse(text)
         try:
-            return rules.route(self._context, rules.prepare(self._context, query, text, analysis))
+            several = parts.answer_parts(query, text, self.matcher, self._starters, self._route)
+            if several is not None:
+                return several
+            return self._route(query, text, self.matcher.analyse(text))
         except Exception:  # a bug must never take the bot down with it
             log.exception("Answer engine failed on %r", text[:200])
             return replace_rule(
@@ -79,6 +83,9 @@ class Engine:
                 ),
                 "error",
             )
+
+    def _route(self, query: str, text: str, analysis: Analysis) -> Answer:
+        return rules.route(self._context, rules.prepare(self._context, query, text, analysis))
 
     def entry_answer(self, entry_id: str, intents: Sequence[str] = (), query: str = "") -> Answer:
         """The answer for one entry, as the direct commands (/state, /cert, ...) show it."""

@@ -9,7 +9,14 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein, Indel
 from rapidfuzz.utils import default_process
 
-from bot.engine.reading import ORDINAL_WORDS, read_amount, read_ordinal, split, stem
+from bot.engine.reading import (
+    ORDINAL_WORDS,
+    read_amount,
+    read_count,
+    read_ordinal,
+    split,
+    stem,
+)
 from bot.engine.vocab import Lexicon
 from bot.knowledge.loader import KnowledgeBase
 
@@ -43,6 +50,7 @@ class Analysis:
     greeting: bool = False  # only hellos, thanks and "help"
     figure_owner: str | None = None  # the one entry whose figures contain a number asked about
     ordinal: int | None = None  # "#3", "3rd", "third", "number 3": a place in a ranking
+    count: int | None = None  # "top 3", "the two cheapest": how many of a ranking to show
     amount: float | None = None  # a pay amount in the question: "45k", "$60,000", "6 figures"
     reaching: bool = False  # "pay 100k+", "hit 6 figures", "get to 80k": at least that much
     # Content words the vocabulary and the entries do not know ("pizza", "boil"), as typed.
@@ -220,6 +228,7 @@ class Matcher:
             result.figure_owner = owners.pop()
         lowered = text.lower()
         result.ordinal = read_ordinal(lowered)
+        result.count = read_count(lowered)
         result.amount, result.reaching = read_amount(lowered)
         if result.amount is not None:
             result.intents.add("pay")

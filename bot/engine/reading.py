@@ -98,3 +98,21 @@ def read_ordinal(lowered: str) -> int | None:
         return None
     number = match["n"] or match["n2"]
     return int(number) if number else ORDINAL_WORDS[match["word"]]
+
+
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+_COUNT = re.compile(
+    r"\b(?:top|bottom|highest|lowest|best|worst|cheapest|dearest|first|last)\s+"
+    r"(?P<a>\d{1,2}|two|three|four|five|six|seven|eight)\b(?!\s?%)"
+    r"|\b(?P<b>\d{1,2}|two|three|four|five|six|seven|eight)\s+(?:of the\s+)?"
+    r"(?:top|bottom|highest|lowest|best|worst|cheapest|dearest|most|least)\b"
+)
+
+
+def read_count(lowered: str) -> int | None:
+    """ "top 3 states", "the two cheapest": how many of a ranking to show."""
+    match = _COUNT.search(lowered)
+    if match is None:
+        return None
+    word = match["a"] or match["b"]
+    return int(word) if word.isdigit() else _COUNT_WORDS[word]

@@ -326,7 +326,12 @@ def ranking(ctx: Context, q: Question) -> Answer | None:
     direction = "lowest" if "lowest" in q.ranking and "highest" not in q.ranking else "highest"
     kind = q.kinds[0] if q.kinds else None
     named = _named(ctx, q)
-    return rankings.ranking(ctx.c, q.query, kind, direction, q.a.intents, q.a.ordinal, named)
+    answer = rankings.ranking(ctx.c, q.query, kind, direction, q.a.intents, q.a.ordinal, named)
+    count = q.a.count
+    if count is None or q.a.ordinal is not None or not 1 <= count < len(answer.fields):
+        return answer
+    shown = answer.fields[:count]
+    return replace(answer, fields=shown, lead=f"{answer.lead} The {count} asked for:")
 
 
 def several_named(ctx: Context, q: Question) -> Answer | None:

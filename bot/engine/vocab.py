@@ -37,6 +37,7 @@ class Lexicon:
     newcomer: frozenset[str]
     self_profession: frozenset[str]
     certification_words: frozenset[str]
+    part_starters: frozenset[str]
     off_domain: frozenset[str]
     profession: re.Pattern[str]
     national: frozenset[str]
@@ -80,6 +81,7 @@ class Lexicon:
             newcomer=vocab.newcomer.forms,
             self_profession=vocab.self_profession.forms,
             certification_words=vocab.certification_words.forms,
+            part_starters=vocab.part_starters.forms,
             off_domain=vocab.off_domain.forms,
             profession=re.compile(vocab.profession_pattern),
             national=vocab.national.forms,

@@ -183,6 +183,7 @@ class Vocab(_Strict):
     about_me: Words = Words()  # the asker speaking of themselves
     newcomer: Words = Words()  # new to coding: the plan's first stage
     self_profession: Words = Words()  # "I'm a nurse": the asker's own profession
+    part_starters: Words = Words()  # words that begin another part of a question
     # Words for being certified: "how much more do CERTIFIED coders make" is the premium.
     certification_words: Words = Words()
     # Chat shorthand, read as the words it stands for ("u" -> "you", "lol" -> nothing).
