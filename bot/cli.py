@@ -12,11 +12,13 @@ import io
 import json
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Answer, Engine
+from bot.engine.conversation import Conversation
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.log import setup_logging
 from bot.settings import Settings, get_settings
@@ -76,6 +78,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     engine = _engine(settings)
+    context: Conversation | None = None
+    if getattr(args, "jsonl", False):
+        # One question a line, one JSON object a line, each read with the ones before it:
+        # a conversation that can be tested and replayed. Lines are a second apart on the
+        # conversation's clock, so none expires mid-file.
+        for n, line in enumerate(sys.stdin):
+            answer, context = engine.reply(_text(line.rstrip("\r\n")), context, float(n))
+            _write_json(answer.to_json(), sys.stdout)
+        return EXIT_OK
     interactive = sys.stdin.isatty()
     if interactive:
         with contextlib.suppress(ImportError):  # line editing and history where available
@@ -93,7 +104,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         if interactive and not line.strip():
             continue
-        print(render(engine.answer(_text(line))))
+        answer, context = engine.reply(_text(line), context, time.monotonic())
+        print(render(answer))
         print()
 
 
@@ -172,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
 
     chat = sub.add_parser("chat", help="interactive offline chat on the same engine")
+    chat.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="one question per stdin line, one JSON line each, read as one conversation",
+    )
     chat.set_defaults(func=cmd_chat)
 
     validate = sub.add_parser("validate", help="check the knowledge base and report every error")

@@ -183,3 +183,22 @@ def test_sync_with_discord_unreachable_is_one_clear_line(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "\nCould not reach Discord: ClientConnectorError" in "\n" + result.stderr
+
+
+def test_chat_jsonl_reads_each_question_with_the_ones_before(tmp_path):
+    questions = [
+        "how much do auditors make",
+        "and in Maryland?",
+        "",
+        "what about pizza?",
+        "and before that?",
+    ]
+    result = run("chat", "--jsonl", stdin="\n".join(questions) + "\n", cwd=tmp_path)
+    assert result.returncode == 0
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["query"] for o in objects] == questions
+    for obj in objects:
+        check_contract(obj)
+    assert objects[1]["topic"] == "level-4-coding-auditor" and "$56,200" in objects[1]["text"]
+    assert objects[2]["answered"] is False and objects[3]["answered"] is False
+    assert objects[4]["topic"] == "level-3-senior-coder"  # before Coding Auditor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -12,6 +13,7 @@ from discord.ext import commands
 
 from bot.bot import APOLOGY, cooldown_message
 from bot.engine import Answer
+from bot.engine.conversation import Conversations
 from bot.exts._cooldown import MemberCooldown
 from bot.exts._embeds import answer_embed, clip
 
@@ -92,12 +94,26 @@ def _user_key(obj: discord.Interaction | discord.Message) -> int:
     return obj.user.id if isinstance(obj, discord.Interaction) else obj.author.id
 
 
+def _conversation_key(obj: discord.Interaction | discord.Message) -> tuple[int, int]:
+    """One conversation per member per channel (a thread is a channel of its own)."""
+    return _user_key(obj), obj.channel.id if obj.channel is not None else 0
+
+
 class Ask(commands.Cog):
     def __init__(self, bot: MedcodeBot) -> None:
         self.bot = bot
         settings = bot.settings
         # One bucket per member, shared by /ask and mentions.
         self.cooldown = MemberCooldown(settings.ask_rate, settings.ask_per_seconds)
+        # What each member last asked in each channel, for follow-ups ("and in Maryland?").
+        self.conversations = Conversations()
+
+    def _answer(self, obj: discord.Interaction | discord.Message, question: str) -> Answer:
+        """The answer, read with this member's conversation in this channel."""
+        key, now = _conversation_key(obj), time.monotonic()
+        answer, context = self.bot.engine.reply(question, self.conversations.get(key, now), now)
+        self.conversations.put(key, context)
+        return answer
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(SuggestButton)
@@ -117,7 +133,7 @@ class Ask(commands.Cog):
         retry = self._retry_after(interaction)
         if retry:
             raise app_commands.CommandOnCooldown(self.cooldown.cooldown, retry)
-        answer = self.bot.engine.answer(question)
+        answer = self._answer(interaction, question)
         if answer.answered:
             await interaction.response.send_message(embed=answer_embed(answer))
             return
@@ -145,7 +161,7 @@ class Ask(commands.Cog):
                 await self._send(message, content=cooldown_message(retry))
             return
         try:
-            answer = self.bot.engine.answer(question)
+            answer = self._answer(message, question)
             view = None if answer.answered else suggestion_view(answer)
             reply: dict[str, Any]
             if _can_embed(message):
