@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.exts import walk_extensions
 from bot.knowledge import load_knowledge
 from bot.settings import Settings
+from bot.store import Database, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +119,20 @@ class MedcodeBot(commands.Bot):
         self.engine = engine or Engine(load_knowledge(settings.knowledge_dir))
         self.started_at = time.monotonic()
         self._heap_frozen = False
+        self.db = Database(settings.database_url)
 
     async def setup_hook(self) -> None:
+        try:
+            await self.db.start()
+        except StoreUnavailable as exc:  # the bot still answers; features that need it retry
+            log.error("database unavailable at start-up (%s): %s", self.db, exc.detail)
         for extension in walk_extensions():
             await self.load_extension(extension)
         log.info("Loaded %d extension(s)", len(self.extensions))
+
+    async def close(self) -> None:
+        await super().close()
+        await self.db.close()
 
     async def on_message(self, message: discord.Message) -> None:
         """Text commands are not used: the ask cog answers mentions itself."""

@@ -157,6 +157,30 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     return sync_commands(settings, guild_id=args.guild)
 
 
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply every migration (the bot also does on start); clear message if it cannot."""
+    import asyncio
+
+    from bot.store import Database, StoreUnavailable
+
+    async def upgrade() -> None:
+        db = Database(settings.database_url)
+        try:
+            await db.start()
+        finally:
+            await db.close()
+
+    try:
+        asyncio.run(upgrade())
+    except StoreUnavailable as exc:
+        print(
+            f"Could not upgrade {Database(settings.database_url)!r}: {exc.detail}", file=sys.stderr
+        )
+        return EXIT_NO
+    print(f"{Database(settings.database_url)!r} is up to date.")
+    return EXIT_OK
+
+
 def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
     """No subcommand: the bot when a token is configured, else the offline chat."""
     if settings.discord_token is not None:
@@ -210,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="register the slash commands with Discord")
     sync.add_argument("--guild", type=int, metavar="ID", help="sync to one server (instant)")
     sync.set_defaults(func=cmd_sync)
+    db = sub.add_parser("db", help="the database: `db upgrade` applies its migrations")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="migrate the database to the latest schema").set_defaults(
+        func=cmd_db_upgrade
+    )
     return parser
 
 
