@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.engine import Engine
 from bot.errors import UserError
 from bot.exts import walk_extensions
+from bot.gaps import GapLog, GapRecorder
 from bot.knowledge import load_knowledge
 from bot.settings import Settings
 from bot.store import Database, StoreUnavailable
@@ -120,6 +121,8 @@ class MedcodeBot(commands.Bot):
         self.started_at = time.monotonic()
         self._heap_frozen = False
         self.db = Database(settings.database_url)
+        # Questions it could not answer, noted on the answer path and written by a task.
+        self.gaps = GapRecorder(GapLog(self.db), enabled=settings.gap_log)
 
     async def setup_hook(self) -> None:
         try:

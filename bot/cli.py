@@ -181,6 +181,45 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
+    """The questions members asked most that the guide could not answer (the gap log)."""
+    import asyncio
+
+    from bot.gaps import GapLog, GapQuestion
+    from bot.store import Database, StoreUnavailable
+
+    async def most_asked() -> list[GapQuestion]:
+        db = Database(settings.database_url)
+        try:
+            await db.start()
+            return await GapLog(db).most_asked(args.limit)
+        finally:
+            await db.close()
+
+    try:
+        found = asyncio.run(most_asked())
+    except StoreUnavailable as exc:
+        print(f"Could not read the gap log: {exc.detail}", file=sys.stderr)
+        return EXIT_NO
+    if args.json:
+        rows = [
+            {
+                "text": g.text,
+                "count": g.count,
+                "first_seen": g.first_seen.isoformat(),
+                "last_seen": g.last_seen.isoformat(),
+            }
+            for g in found
+        ]
+        _write_json(rows, sys.stdout)
+        return EXIT_OK
+    if not found:
+        print("Nothing recorded yet.")
+    for g in found:
+        print(f"{g.count:>5}  {g.text}  (last {g.last_seen:%Y-%m-%d %H:%M} UTC)")
+    return EXIT_OK
+
+
 def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
     """No subcommand: the bot when a token is configured, else the offline chat."""
     if settings.discord_token is not None:
@@ -234,6 +273,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="register the slash commands with Discord")
     sync.add_argument("--guild", type=int, metavar="ID", help="sync to one server (instant)")
     sync.set_defaults(func=cmd_sync)
+    gaps = sub.add_parser("gaps", help="the most asked questions the guide could not answer")
+    gaps.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    gaps.add_argument("--json", action="store_true", help="print one JSON list")
+    gaps.set_defaults(func=cmd_gaps)
+
     db = sub.add_parser("db", help="the database: `db upgrade` applies its migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="migrate the database to the latest schema").set_defaults(

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # Per-user cooldown for /ask and @mentions: `ask_rate` uses per `ask_per_seconds`.
     ask_rate: int = Field(default=5, ge=1)
     ask_per_seconds: float = Field(default=30.0, gt=0)
+    # Record the questions the bot could not answer (normalised text and counts only).
+    gap_log: bool = True
 
     @field_validator("log_level")
     @classmethod

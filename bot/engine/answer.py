@@ -29,6 +29,9 @@ class Answer:
     intents: tuple[str, ...] = field(default=(), compare=False)
     # The routing rule that answered (bot/engine/rules.py): why this answer, not another.
     rule: str = field(default="", compare=False)
+    # What the guide has no figure for, when the answer names it as a gap ("Ohio", "the XYZ
+    # credential"): such a question is logged as one the guide could not fully answer.
+    gap: str | None = field(default=None, compare=False)
 
     @property
     def text(self) -> str:

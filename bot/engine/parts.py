@@ -87,6 +87,7 @@ def combine(query: str, answers: Sequence[tuple[str, Answer]]) -> Answer:
         suggestions=() if answered else main.suggestions,
         suggestion_ids=() if answered else main.suggestion_ids,
         rule="parts:" + "+".join(a.rule for _p, a in answers),
+        gap=next((a.gap or a.query for _p, a in answers if a.gap or not a.answered), None),
     )
 
 

@@ -15,7 +15,7 @@ from bot.engine.compose import Composer, sentence
 from bot.engine.difference import difference
 from bot.engine.matcher import Analysis
 from bot.engine.study import TipIndex, asks_for_a_code, code_lookup, tip_answer
-from bot.knowledge.models import KINDS, Credential, Entry, Topic
+from bot.knowledge.models import KINDS, Credential, Entry, Place, State, Topic
 from bot.knowledge.text import raw_tokens
 
 # Intents a study question may have; any other makes it a career question.
@@ -476,8 +476,12 @@ def _exam_logistics(ctx: Context, q: Question, answer: Answer) -> Answer:
 def _gap(ctx: Context, q: Question, answer: Answer) -> Answer:
     """Name what the guide has no figure for before any stand-in figure."""
     missing = q.a.unknown_place
+    topic = ctx.c.kb.entries.get(answer.topic or "")
+    if isinstance(topic, State | Place) and ctx.c.figure(topic) is None:
+        answer = replace(answer, gap=topic.name)  # "coders in Texas": a place with no figure
     if missing is None:
         return answer
+    answer = replace(answer, gap=missing)
     if missing.isdigit():
         gap = f"The guide's figures are for {ctx.c.guide_year()}; it has none for {missing}"
     else:

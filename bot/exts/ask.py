@@ -113,6 +113,7 @@ class Ask(commands.Cog):
         key, now = _conversation_key(obj), time.monotonic()
         answer, context = self.bot.engine.reply(question, self.conversations.get(key, now), now)
         self.conversations.put(key, context)
+        self.bot.gaps.note(answer)  # never waits: a task writes the batch
         return answer
 
     async def cog_load(self) -> None:

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+import bot.gaps.tables
 import bot.scheduling.tables
 import bot.tips.tables  # noqa: F401  (their tables join `metadata`)
 from bot.store import Database, metadata
