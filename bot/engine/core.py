@@ -58,7 +58,7 @@ class Engine:
     # -- public API ----------------------------------------------------------------------------
     def answer(self, question: str) -> Answer:
         """The answer to one question on its own."""
-        return self.reply(question)[0]
+        return self._answer(question, None)[0]
 
     def reply(
         self, question: str, context: Conversation | None = None, now: float = 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -70,6 +71,41 @@ class Analysis:
         return list(seen)
 
 
+ONE = (1,)
+
+
+def _lengths_by_first_word(phrases: Iterable[str], longest: int) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for phrase in phrases:
+        words = phrase.split()
+        if words and len(words) <= longest:
+            lengths.setdefault(words[0], {1}).add(len(words))
+    return {w: tuple(sorted(n, reverse=True)) for w, n in lengths.items()}
+
+
+class PhraseIndex:
+    """Which of a set of phrases occur in a question: only the lengths that phrases starting
+    with a word have are tried at that word."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.phrases = frozenset(phrases)
+        lengths: dict[str, set[int]] = {}
+        for phrase in self.phrases:
+            words = phrase.split()
+            if words:
+                lengths.setdefault(words[0], set()).add(len(words))
+        self.lengths = {w: sorted(n, reverse=True) for w, n in lengths.items()}
+
+    def found(self, toks: list[str]) -> set[str]:
+        hits: set[str] = set()
+        for i, token in enumerate(toks):
+            for size in self.lengths.get(token, ()):
+                phrase = token if size == 1 else " ".join(toks[i : i + size])
+                if phrase in self.phrases:
+                    hits.add(phrase)
+        return hits
+
+
 class Matcher:
     """An in-memory index of every name, alias, keyword and postal code, built once per KB."""
 
@@ -115,6 +151,10 @@ class Matcher:
         }
         self.max_phrase = max((k.count(" ") + 1 for k in self.phrases), default=1)
         self.max_phrase = min(self.max_phrase, MAX_PHRASE)
+        # For each first word, the lengths of the names and keywords that begin with it,
+        # longest first (one word is always tried: a plural folds onto its singular).
+        self.phrase_lengths = _lengths_by_first_word(self.phrases, self.max_phrase)
+        self.keyword_lengths = _lengths_by_first_word(self.keywords, self.max_phrase)
         # Typos are looked for among names and aliases of four characters or more.
         self.fuzzy_choices = [k for k in self.phrases if len(k) >= 4]
         # A typo keeps the number of words: a window of n words is compared with names of n
@@ -169,6 +209,9 @@ class Matcher:
             phrase: intent for intent, words in lex.intents.items() for phrase in words
         }
         self.max_intent = max((p.count(" ") + 1 for p in self.intent_phrases), default=1)
+        self.intent_index = PhraseIndex(self.intent_phrases)
+        self.shorthand_keys = frozenset(lex.vocab.shorthand)
+        self.asker_index = PhraseIndex(lex.about_me | lex.newcomer)
         self.ranking_words = lex.intents["highest"] | lex.intents["lowest"]
         self.coding_or_pay = lex.coding | lex.intents["pay"]
         # "Did you mean": every name and alias, against the question's content words only.
@@ -208,13 +251,16 @@ class Matcher:
         for hit in result.hits:
             for j in range(hit.start, hit.end):
                 used[j] = True
-        self._correct_typos(toks, used)
+        vocab = self.vocab_words
+        unknown = [i for i, t in enumerate(toks) if t not in vocab and not used[i]]
+        if unknown:
+            self._correct_typos(toks, unknown)
         self._read_words(toks, used, result)
         result.unknown_place = self._unknown_place(toks, raw, used, shouting)
         result.unknown_words = [
             raw[i]
-            for i, t in enumerate(toks)
-            if not used[i] and t.isalpha() and len(t) >= 3 and t not in self.vocab_words
+            for i in unknown
+            if toks[i] not in vocab and toks[i].isalpha() and len(toks[i]) >= 3
         ]
         result.strong = self._strong(toks, result)
         self._read_asker(toks, result)
@@ -241,6 +287,9 @@ class Matcher:
         """Chat shorthand ("u", "ppl", "rn") read as the words it stands for, words split by
         a stray space joined ("calif ornia") and words run together split ("howmuch")."""
         shorthand = self.lex.vocab.shorthand
+        words = set(toks)
+        if words <= self.vocab_words and not words & self.shorthand_keys:
+            return toks, raw  # the common case: every word known, no shorthand
         out: list[str] = []
         out_raw: list[str] = []
         for i, token in enumerate(toks):
@@ -292,12 +341,12 @@ class Matcher:
                 a, b = toks[i], toks[i + 1]
                 joined = a + b
                 if (
-                    a.isalpha()
-                    and b.isalpha()
-                    and not (self._whole_word(a) and self._whole_word(b))
-                    and (a not in self.vocab_words or b not in self.vocab_words)
-                    and (joined in self.vocab_words or joined in self.phrases)
+                    (joined in self.vocab_words or joined in self.phrases)
                     and len(joined) >= 5
+                    and a.isalpha()
+                    and b.isalpha()
+                    and (a not in self.vocab_words or b not in self.vocab_words)
+                    and not (self._whole_word(a) and self._whole_word(b))
                 ):
                     out.append(joined)
                     out_raw.append(raw[i] + raw[i + 1])
@@ -308,12 +357,13 @@ class Matcher:
             i += 1
         return out, out_raw
 
-    def _correct_typos(self, toks: list[str], used: list[bool]) -> None:
+    def _correct_typos(self, toks: list[str], unknown: list[int]) -> None:
         """Typos in the vocabulary's own words ("salry", "codrs", "certifcation"): an unknown
         word of five letters or more, with the same first letter and one slip (two from eight
         letters), reads as that word. Names were tried first, by the fuzzy matcher."""
-        for i, token in enumerate(toks):
-            if used[i] or len(token) < 5 or not token.isalpha() or token in self.vocab_words:
+        for i in unknown:
+            token = toks[i]
+            if len(token) < 5 or not token.isalpha():
                 continue
             slips = 1 if len(token) < 8 else 2
             found = process.extractOne(
@@ -328,7 +378,7 @@ class Matcher:
 
     def _read_asker(self, toks: list[str], result: Analysis) -> None:
         lex = self.lex
-        phrases = {" ".join(toks[i : i + n]) for n in range(1, 5) for i in range(len(toks))}
+        phrases = self.asker_index.found(toks)
         result.about_me = bool(phrases & lex.about_me)
         result.newcomer = bool(phrases & lex.newcomer)
         if result.off_domain and result.about_me:
@@ -425,10 +475,12 @@ class Matcher:
     ) -> str | None:
         """An abbreviation typed in capitals that the guide does not have ("what does XYZ
         pay", "CCA salary"): it looks like a credential, so it is a gap, never a stand-in."""
-        if shouting:
-            return None
+        if shouting or " ".join(raw).islower():
+            return None  # nothing typed in capitals
         for i, token in enumerate(toks):
             word = raw[i]
+            if not word.isupper():
+                continue
             if (
                 not used[i]
                 and 2 <= len(word) <= 6
@@ -468,8 +520,12 @@ class Matcher:
         return found
 
     def _exact_at(self, toks: list[str], i: int) -> Hit | None:
-        for n in range(min(self.max_phrase, len(toks) - i), 0, -1):
-            found = self._lookup(" ".join(toks[i : i + n]), self.phrases)
+        # Only the lengths of names that begin with this word (and one word, for plurals).
+        left = len(toks) - i
+        for n in self.phrase_lengths.get(toks[i], ONE):
+            if n > left:
+                continue
+            found = self._lookup(toks[i] if n == 1 else " ".join(toks[i : i + n]), self.phrases)
             if found is not None:
                 return Hit(found, i, i + n, "exact")
         return None
@@ -585,23 +641,18 @@ class Matcher:
 
     def _read_words(self, toks: list[str], used: list[bool], result: Analysis) -> None:
         n = len(toks)
-        i = 0
-        while i < n:
-            for size in range(min(self.max_intent, n - i), 0, -1):
-                phrase = " ".join(toks[i : i + size])
-                intent = self.intent_phrases.get(phrase)
-                if intent is not None:
-                    result.intents.add(intent)
-            i += 1
+        for phrase in self.intent_index.found(toks):
+            result.intents.add(self.intent_phrases[phrase])
         i = 0
         while i < n:
             if used[i]:
                 i += 1
                 continue
-            for size in range(min(self.max_phrase, n - i), 0, -1):
-                if any(used[i : i + size]):
+            for size in self.keyword_lengths.get(toks[i], ONE):
+                if size > n - i or (size > 1 and any(used[i : i + size])):
                     continue
-                found = self._lookup(" ".join(toks[i : i + size]), self.keywords)
+                key = toks[i] if size == 1 else " ".join(toks[i : i + size])
+                found = self._lookup(key, self.keywords)
                 if found is None and size == 1 and len(toks[i]) >= 4:
                     found = self.keyword_stems.get(stem(toks[i]))
                 if found is not None:

@@ -21,8 +21,13 @@ MAX_PARTS = 4
 PART_ROOM = 900
 
 
+_MAY_BREAK = re.compile(r" and | also | plus | but |&|;|\?\s+\S", re.I)
+
+
 def split(text: str, starters: frozenset[str]) -> list[str]:
     """The parts of a question; one part when it has no break before a question word."""
+    if _MAY_BREAK.search(text) is None:
+        return [text]  # the common case: one question, decided by one quick search
     pieces: list[str] = []
     last = 0
     for match in _BREAK.finditer(text):

@@ -14,7 +14,7 @@ from bot.engine.compare import one, several
 from bot.engine.compose import Composer, sentence
 from bot.engine.difference import difference
 from bot.engine.matcher import Analysis
-from bot.engine.study import TipIndex, asks_for_a_code, code_lookup, tip_answer
+from bot.engine.study import TipIndex, asks_for_a_code, code_lookup, might_be_a_code, tip_answer
 from bot.knowledge.models import KINDS, Credential, Entry, Place, State, Topic
 from bot.knowledge.text import raw_tokens
 
@@ -51,6 +51,9 @@ class Route:
     name: str
     rule: Rule
     final: bool = False  # answered as is, without the notes every other answer gets
+    # Intents of which the question must have one for the rule to be tried at all (a cheap
+    # skip: the rule checks its own conditions anyway).
+    needs: frozenset[str] = frozenset()
 
 
 def prepare(ctx: Context, query: str, text: str, a: Analysis) -> Question:
@@ -86,6 +89,8 @@ def greeting(ctx: Context, q: Question) -> Answer | None:
 def code(ctx: Context, q: Question) -> Answer | None:
     """ "what is CPT 99214", "what does 99213 mean": declined, unless it names a credential,
     state, ... as well, or asks about pay ("is 45000 good")."""
+    if not might_be_a_code(q.text):
+        return None  # no code-shaped token at all: the common case, decided by one search
     money = bool(q.a.intents & {"pay", "highest", "lowest"})
     meaning = "meaning" in q.a.intents and not money
     content = [t for t in q.a.tokens if t not in ctx.c.lex.stopwords]
@@ -172,14 +177,13 @@ def plan_stage(ctx: Context, q: Question) -> Answer | None:
     """ "I just passed my CPC, what should I do next", "how do I keep moving up": the stage
     of the guide's year-by-year plan for where the asker is (the whole plan if unknown)."""
     a = q.a
-    named_stage = [e for e in q.entries if e.kind == "plan_stage"]
-    if named_stage:
-        return None  # "year 2-5": the one rule describes it
     asked = "plan" in a.intents or (
         a.about_me and a.intents & {"next", "path"} and (a.newcomer or a.years is not None)
     )
     if not asked or q.ranking or "compare" in a.intents:
         return None
+    if any(e.kind == "plan_stage" for e in q.entries):
+        return None  # "year 2-5": the one rule describes it
     if not (a.strong or a.about_me or a.years is not None):
         return None
     levels = [e for e in q.entries if e.kind == "career_level"]
@@ -296,8 +300,10 @@ def premium(ctx: Context, q: Question) -> Answer | None:
 def against_median(ctx: Context, q: Question) -> Answer | None:
     """ "how much more does DC pay than the national median": one figure against the median."""
     a = q.a
+    if "difference" not in a.intents:
+        return None
     specific = [e for e in q.entries if not isinstance(e, Topic)]
-    if "difference" not in a.intents or len(specific) != 1:
+    if len(specific) != 1:
         return None
     if not set(a.tokens) & {"median", "national", "average", "nationally"}:
         return None
@@ -413,12 +419,12 @@ ROUTES: tuple[Route, ...] = (
     Route("ambiguous", ambiguous),
     Route("uncovered-ranking", uncovered_ranking),
     Route("off-domain", off_domain),
-    Route("why", why),
-    Route("stands-for", stands_for),
-    Route("issuer", issuer_of),
-    Route("premium", premium),
-    Route("against-median", against_median),
-    Route("plan-stage", plan_stage),
+    Route("why", why, needs=frozenset({"why"})),
+    Route("stands-for", stands_for, needs=frozenset({"meaning"})),
+    Route("issuer", issuer_of, needs=frozenset({"issuer", "list"})),
+    Route("premium", premium, needs=frozenset({"difference"})),
+    Route("against-median", against_median, needs=frozenset({"difference"})),
+    Route("plan-stage", plan_stage, needs=frozenset({"plan", "next", "path"})),
     Route("about-you", about_you),
     Route("ranking", ranking),
     Route("several", several_named),
@@ -436,11 +442,14 @@ ROUTES: tuple[Route, ...] = (
 
 
 def route(ctx: Context, q: Question) -> Answer:
+    intents = q.a.intents
     for r in ROUTES:
+        if r.needs and r.needs.isdisjoint(intents):
+            continue
         answer = r.rule(ctx, q)
         if answer is None:
             continue
-        answer = replace(answer, rule=r.name)
+        answer = answer.but(rule=r.name)
         return answer if r.final else _notes(ctx, q, answer)
     raise AssertionError("the last rule always answers")
 
@@ -478,10 +487,10 @@ def _gap(ctx: Context, q: Question, answer: Answer) -> Answer:
     missing = q.a.unknown_place
     topic = ctx.c.kb.entries.get(answer.topic or "")
     if isinstance(topic, State | Place) and ctx.c.figure(topic) is None:
-        answer = replace(answer, gap=topic.name)  # "coders in Texas": a place with no figure
+        answer = answer.but(gap=topic.name)  # "coders in Texas": a place with no figure
     if missing is None:
         return answer
-    answer = replace(answer, gap=missing)
+    answer = answer.but(gap=missing)
     if missing.isdigit():
         gap = f"The guide's figures are for {ctx.c.guide_year()}; it has none for {missing}"
     else:

@@ -87,6 +87,11 @@ _CODE_FOR = re.compile(r"\b(?:code|codes)\s+(?:for|of)\b|\bwhat(?:'?s| is) the c
 _MONEY = re.compile(r"\$\s?\d|\d\s?k\b|\d,\d{3}", re.IGNORECASE)
 
 
+def might_be_a_code(text: str) -> bool:
+    """A quick test: does the text hold anything code-shaped at all?"""
+    return bool(_CODE.search(text) or _CODE_FOR.search(text))
+
+
 def asks_for_a_code(text: str, meaning: bool = False, words: int = 0) -> bool:
     """ "what is CPT 99214", "ICD-10 code for type 2 diabetes": a code look-up; so is a bare
     code asked for its meaning ("what does 99213 mean", "J1100?"), unless it is money."""
