@@ -287,8 +287,8 @@ class Matcher:
         """Chat shorthand ("u", "ppl", "rn") read as the words it stands for, words split by
         a stray space joined ("calif ornia") and words run together split ("howmuch")."""
         shorthand = self.lex.vocab.shorthand
-        words = set(toks)
-        if words <= self.vocab_words and not words & self.shorthand_keys:
+        typed = set(toks)
+        if typed <= self.vocab_words and not typed & self.shorthand_keys:
             return toks, raw  # the common case: every word known, no shorthand
         out: list[str] = []
         out_raw: list[str] = []
