@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from bot.knowledge.text import raw_tokens
 
@@ -37,6 +38,7 @@ MAX_TOKENS = 120  # a 4,000-character question is read up to here; the rest is n
 _SUFFIXES = ("ings", "ing", "ed", "es", "s")
 
 
+@lru_cache(maxsize=32_768)
 def stem(word: str) -> str:
     """A light suffix strip for weak topic words: "openings", "opening", "opened" -> "open"."""
     for suffix in _SUFFIXES:
