@@ -175,8 +175,19 @@ class Matcher:
             | lex.off_domain
         )
         # Every word the vocabulary or the entries know: the rest of a question is unknown.
+        # Words inside longer names ("life" of "life after coding") do not count: alone they
+        # name nothing, and "best years of my life" is not about coding.
+        inside_names = {t for k in self.phrases if " " in k for t in k.split()} - (
+            {k for k in (*self.phrases, *self.keywords) if " " not in k}
+            | {t for k in self.keywords for t in k.split()}
+            | {w for w in intent_words if " " not in w}
+            | lex.stopwords
+            | lex.domain
+            | set(lex.kind_words)
+            | lex.off_domain
+        )
         self.vocab_words = (
-            self.known_words
+            (self.known_words - inside_names)
             | lex.national
             | lex.uncovered
             | lex.greetings
@@ -186,6 +197,7 @@ class Matcher:
             | lex.study_terms
             | lex.not_credentials
             | lex.study_ignore
+            | lex.common
             | set(ORDINAL_WORDS)
             | {"first", "last", "thousand", "grand"}
             | {w for words in lex.vocab.shorthand.values() for w in words.split()}
@@ -262,7 +274,7 @@ class Matcher:
             for i in unknown
             if toks[i] not in vocab and toks[i].isalpha() and len(toks[i]) >= 3
         ]
-        result.strong = self._strong(toks, result)
+        result.strong = self._strong(toks, result) or self._guide_abbreviation(toks, raw)
         self._read_asker(toks, result)
         result.greeting = all(t in self.lex.greetings for t in toks)
         owners = {
@@ -389,6 +401,13 @@ class Matcher:
                 and set(toks[max(0, i - 3) : i]) & lex.self_profession
             }
             result.own_profession = bool(own)
+
+    def _guide_abbreviation(self, toks: list[str], raw: list[str]) -> bool:
+        """ "what does HIM stand for": capitals the guide uses inside a name name its subject."""
+        return any(
+            2 <= len(w) <= 6 and w.isupper() and w.isalpha() and t in self.known_words
+            for t, w in zip(toks, raw, strict=False)
+        )
 
     def _strong(self, toks: list[str], result: Analysis) -> bool:
         lex = self.lex

@@ -33,7 +33,8 @@ def split(text: str, starters: frozenset[str]) -> list[str]:
     for match in _BREAK.finditer(text):
         rest = text[match.end() :]
         first = rest.split(maxsplit=1)[0].lower().strip("'’,.!?") if rest.strip() else ""
-        question_mark = "?" in match.group() or ";" in match.group()
+        joiner = match.group().strip(" ,").lower()
+        question_mark = "?" in joiner or ";" in joiner or joiner in {"also", "as well as"}
         if not first or (not question_mark and first not in starters):
             continue
         pieces.append(text[last : match.start()])
@@ -125,6 +126,7 @@ def answer_parts(
     analysed = [(p, m.analyse(p)) for p in parts]
     if sum(substantive(a) for _p, a in analysed) < 2:
         return None
+
     # A part with words but nothing of the guide is named as not covered, in its place.
     analysed = [(p, a) for p, a in analysed if substantive(a) or a.unknown_words]
     if analysed[0][1].about_me:
@@ -135,6 +137,8 @@ def answer_parts(
         read = borrow(part, a, before[1], before[0], m) if before is not None else part
         if read != part:
             a = m.analyse(read)
+        if answers and answers[-1][1].answered:
+            a.strong = True  # "median wage? also projected growth": said after a coding answer
         answers.append((part, answer_one(read, read, a)))
         before = (read, a)
     distinct = {(ans.topic, ans.rule) for _p, ans in answers}

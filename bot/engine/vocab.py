@@ -38,6 +38,7 @@ class Lexicon:
     self_profession: frozenset[str]
     certification_words: frozenset[str]
     part_starters: frozenset[str]
+    common: frozenset[str]
     off_domain: frozenset[str]
     profession: re.Pattern[str]
     national: frozenset[str]
@@ -82,6 +83,7 @@ class Lexicon:
             self_profession=vocab.self_profession.forms,
             certification_words=vocab.certification_words.forms,
             part_starters=vocab.part_starters.forms,
+            common=vocab.common.forms,
             off_domain=vocab.off_domain.forms,
             profession=re.compile(vocab.profession_pattern),
             national=vocab.national.forms,

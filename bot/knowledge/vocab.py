@@ -184,6 +184,9 @@ class Vocab(_Strict):
     newcomer: Words = Words()  # new to coding: the plan's first stage
     self_profession: Words = Words()  # "I'm a nurse": the asker's own profession
     part_starters: Words = Words()  # words that begin another part of a question
+    # Words any question may have that say nothing of its subject ("does experience MATTER"):
+    # never counted as words the guide does not know.
+    common: Words = Words()
     # Words for being certified: "how much more do CERTIFIED coders make" is the premium.
     certification_words: Words = Words()
     # Chat shorthand, read as the words it stands for ("u" -> "you", "lol" -> nothing).

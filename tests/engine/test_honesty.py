@@ -27,6 +27,7 @@ MONEY = re.compile(r"\$\d")
         "difference between baking soda and baking powder",
         "which phone has the best camera",
         "remote jobs for teenagers at a pizza shop",
+        "the best years of my life",
     ],
 )
 def test_questions_with_nothing_of_the_guide_get_no_figure(engine: Engine, question):
@@ -80,3 +81,8 @@ def test_study_tips_still_answer_with_a_coding_term(engine: Engine, question, ti
 def test_everyday_word_alone_still_names_its_entry_in_a_coding_question(engine: Engine):
     assert engine.answer("do coding jobs let you work remote").topic == "topic-remote"
     assert engine.answer("remote").topic == "topic-remote"
+
+
+def test_words_any_question_has_are_not_unknown(engine: Engine):
+    assert engine.answer("does experience matter").answered
+    assert engine.answer("is a CPC worth it honestly").answered

@@ -28,6 +28,7 @@ def _embed_size(answer) -> int:
         ),
         ("what's the median and the top 10%", ["$48,780", "$72,000+"]),
         ("cardiology pay? also is coding growing", ["$50,000–$63,000", "8% (2024–2034)"]),
+        ("median hourly wage, also the job growth", ["$23.45", "8% (2024–2034)"]),
         (
             "what does a coding supervisor make and what comes after that",
             ["$65,000–$80,000", "$75,000–$95,000"],
@@ -64,3 +65,7 @@ def test_four_long_parts_still_fit_one_embed(engine: Engine):
         "list the states? and the specialties? and the career levels? also the credentials"
     )
     assert len(answer.lead) <= DESCRIPTION and _embed_size(answer) <= TOTAL
+
+
+def test_plus_inside_a_name_is_not_a_new_part(engine: Engine):
+    assert engine.answer("cpc plus ccs pay").topic == "cert-cpc-ccs"
