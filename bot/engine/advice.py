@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from bot.engine.amounts import years_range
+from bot.engine.amounts import placement, years_range
 from bot.engine.answer import Answer, Field
 from bot.engine.compose import Composer
 from bot.knowledge.models import CareerLevel, Entry, ExperienceBand, PlanStage, State
@@ -88,7 +88,12 @@ def plan(c: Composer, query: str, years: float | None, named: list[Entry]) -> An
 
 
 def profile(
-    c: Composer, query: str, named: list[Entry], years: float | None, intents: set[str]
+    c: Composer,
+    query: str,
+    named: list[Entry],
+    years: float | None,
+    intents: set[str],
+    amount: float | None = None,
 ) -> Answer:
     """The figures that fit who the asker says they are, each named with its entry."""
     ordered = sorted(named, key=lambda e: isinstance(e, State))  # places last
@@ -102,4 +107,11 @@ def profile(
             used.append(entry)
     lead = f"For you ({', '.join(about)}), the guide's figures that fit:"
     main = next((e for e in ordered if not isinstance(e, State)), ordered[0])
-    return c.finish(query, main, "What fits you", lead, fields, used, (), intents)
+    notes: list[str] = []
+    if amount is not None:  # "am I underpaid at 52k": the amount against each figure
+        for entry in {e.id: e for e in used}.values():
+            figure = c.figure(entry)
+            if figure is not None and figure.is_pay_range:
+                line = placement(amount, figure).replace(" for this.", f" for {c.label(entry)}.")
+                notes.append(line)
+    return c.finish(query, main, "What fits you", lead, fields, used, notes, intents)

@@ -207,13 +207,21 @@ def about_you(ctx: Context, q: Question) -> Answer | None:
         return None  # a topic is the subject ("can I work remote from Mississippi")
     if not named or (len(named) < 2 and years is None):
         return None
-    if _moving(q):
+    if _moving(q, named):
         return None  # "I moved from Arkansas to Hawaii": a comparison of the two
-    return advice.profile(ctx.c, q.query, named, years, a.intents | {"pay"})
+    if "path" in a.intents and len(named) >= 2:
+        # "I have the CRC and want to move into auditing": the last named is where they go.
+        target = named[-1]
+        answer = one(ctx.c, q.query, target, a.intents)
+        have = ", ".join(ctx.c.label(e) for e in named[:-1])
+        return replace(answer, notes=(*answer.notes, f"What you have already: {have}."))
+    return advice.profile(ctx.c, q.query, named, years, a.intents | {"pay"}, a.amount)
 
 
-def _moving(q: Question) -> bool:
-    return bool({"moved", "moving", "move", "relocate", "relocating"} & set(q.a.tokens))
+def _moving(q: Question, named: list[Entry]) -> bool:
+    places = [e for e in named if isinstance(e, State | Place)]
+    words = {"moved", "moving", "move", "relocate", "relocating", "relocated"}
+    return len(places) >= 2 and bool(words & set(q.a.tokens))
 
 
 def why(ctx: Context, q: Question) -> Answer | None:
@@ -464,6 +472,8 @@ def _notes(ctx: Context, q: Question, answer: Answer) -> Answer:
 def _amount_note(ctx: Context, q: Question, answer: Answer) -> Answer:
     if q.a.amount is None or not answer.answered or answer.topic not in ctx.c.kb.entries:
         return answer
+    if answer.rule == "about-you":
+        return answer  # placed against each figure that fits already
     figure = ctx.c.figure(ctx.c.kb.entries[answer.topic])
     if figure is None or not figure.is_pay_range:
         return answer

@@ -63,3 +63,16 @@ def test_a_named_stage_is_described(engine: Engine):
 
 def test_a_life_question_is_not_the_plan(engine: Engine):
     assert not engine.answer("what should I do with my life").answered
+
+
+def test_an_amount_of_the_asker_is_placed_against_what_fits_them(engine: Engine):
+    answer = engine.answer("im a CPC in cardiology for 4 yrs, am I underpaid at 49k")
+    assert answer.rule == "about-you"
+    assert "$49,000 is within the guide's $48,000–$58,000 for CPC." in answer.text
+    assert "$49,000 is below the guide's $50,000–$63,000 for Cardiology." in answer.text
+
+
+def test_where_the_asker_wants_to_go_is_the_subject(engine: Engine):
+    answer = engine.answer("I have my CPC and want to get into risk adjustment, what do I need")
+    assert answer.topic == "spec-risk-adjustment" and "CRC" in answer.text
+    assert "What you have already: CPC." in answer.text
