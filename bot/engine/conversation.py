@@ -61,6 +61,11 @@ def resolve(text: str, a: Analysis, context: Conversation, m: Matcher) -> str | 
         return _swap_kind(before, a, m)
     if a.ordinal is not None or a.count is not None:
         return f"{_without_ordinal(before)} {' '.join(_content(toks))}".strip()
+    ranking = {"highest", "lowest"}
+    if a.intents & ranking and before.intents & ranking:  # "and the least?"
+        words = m.lex.intents["highest"] | m.lex.intents["lowest"]
+        kept = [t for t in before.tokens if t not in words]
+        return f"{' '.join(_content(toks))} {' '.join(kept)}".strip()
     if a.intents & {"next", "previous"} and context.topic in m.kb.entries:
         word = "after" if "next" in a.intents else "before"
         return f"what comes {word} {m.kb.entries[context.topic].name}"
@@ -69,6 +74,8 @@ def resolve(text: str, a: Analysis, context: Conversation, m: Matcher) -> str | 
     )
     if own_intents and named:
         return f"{' '.join(_content(toks))} {' '.join(named)}".strip()
+    if a.keywords and _lead_in(toks):  # "and hourly?": more of the same question
+        return f"{context.text} {' '.join(_content(toks))}"
     return None
 
 

@@ -76,3 +76,13 @@ def test_contexts_are_kept_per_key_and_bounded():
 def test_a_conversation_is_hashable_for_an_answer_cache():
     key = ("and in Maryland?", Conversation("cpc salary", "cred-cpc", 0.0))
     assert {key: 1}[key] == 1
+
+
+def test_the_other_end_of_a_ranking(engine: Engine):
+    _, least = talk(engine, "which specialty is most in demand", "and the least?")
+    assert "least demand" in least.lead
+
+
+def test_a_follow_up_that_refers_back(engine: Engine):
+    _, how_long = talk(engine, "coding supervisor pay", "how long does it take to get there")
+    assert how_long.topic == "level-5-coding-supervisor" and "6–10 years" in how_long.text
