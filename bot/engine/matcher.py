@@ -59,6 +59,8 @@ class Analysis:
     # Evidence the question is about coding: a name that is not an everyday word, a coding
     # word, a credential the guide lacks. Weak matches alone ("remote", "heart") are not.
     strong: bool = False
+    # The intent words and phrases found ("how long", "best"): some are everyday talk.
+    intent_words: set[str] = field(default_factory=set)
     about_me: bool = False  # "I'm a new grad with my CCS": the asker says who they are
     newcomer: bool = False  # new to coding ("new grad", "just passed", "get into coding")
     own_profession: bool = False  # the other profession named is the asker's ("I'm a nurse")
@@ -660,7 +662,8 @@ class Matcher:
 
     def _read_words(self, toks: list[str], used: list[bool], result: Analysis) -> None:
         n = len(toks)
-        for phrase in self.intent_index.found(toks):
+        result.intent_words = self.intent_index.found(toks)
+        for phrase in result.intent_words:
             result.intents.add(self.intent_phrases[phrase])
         i = 0
         while i < n:

@@ -102,12 +102,24 @@ def code(ctx: Context, q: Question) -> Answer | None:
     return code_lookup(ctx.c, ctx.study, q.query, q.text)
 
 
+def _everyday_only(ctx: Context, q: Question) -> bool:
+    """ "how long", "best", "top 5", "how many years": intent words of everyday talk and
+    nothing else, no name, kind, amount or word of coding. They name nothing of the guide."""
+    a = q.a
+    if not a.intent_words or a.kinds or a.amount is not None or a.years is not None:
+        return False
+    if "pay" in a.intents or a.figure_owner is not None:
+        return False  # "how much is 55000", "what is 14,800": about the guide's figures
+    everyday = ctx.c.lex.everyday_intents | ctx.c.lex.stopwords
+    return all(w in everyday for phrase in a.intent_words for w in phrase.split())
+
+
 def off_topic(ctx: Context, q: Question) -> Answer | None:
     """Words the guide does not know and nothing of coding ("how long to boil an egg",
     "remote control not working", "best pizza near me"): a study tip with strong evidence,
     else unanswered. Never a table of salaries that happened to share a word."""
     a = q.a
-    if a.strong or not a.unknown_words or a.off_domain:
+    if a.strong or a.off_domain or not (a.unknown_words or _everyday_only(ctx, q)):
         return None
     if "plan" in a.intents and a.years is not None:
         return None  # "what should I focus on after 10 yrs": a stage of the plan

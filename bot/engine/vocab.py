@@ -39,6 +39,7 @@ class Lexicon:
     certification_words: frozenset[str]
     part_starters: frozenset[str]
     common: frozenset[str]
+    everyday_intents: frozenset[str]
     off_domain: frozenset[str]
     profession: re.Pattern[str]
     national: frozenset[str]
@@ -84,6 +85,7 @@ class Lexicon:
             certification_words=vocab.certification_words.forms,
             part_starters=vocab.part_starters.forms,
             common=vocab.common.forms,
+            everyday_intents=vocab.everyday_intents.forms,
             off_domain=vocab.off_domain.forms,
             profession=re.compile(vocab.profession_pattern),
             national=vocab.national.forms,

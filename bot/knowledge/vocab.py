@@ -187,6 +187,9 @@ class Vocab(_Strict):
     # Words any question may have that say nothing of its subject ("does experience MATTER"):
     # never counted as words the guide does not know.
     common: Words = Words()
+    # Intent words of everyday talk ("how long", "best", "top", "years"): a question made only
+    # of these names nothing of the guide, so it gets no figure.
+    everyday_intents: Words = Words()
     # Words for being certified: "how much more do CERTIFIED coders make" is the premium.
     certification_words: Words = Words()
     # Chat shorthand, read as the words it stands for ("u" -> "you", "lol" -> nothing).

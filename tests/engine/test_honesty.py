@@ -86,3 +86,19 @@ def test_everyday_word_alone_still_names_its_entry_in_a_coding_question(engine: 
 def test_words_any_question_has_are_not_unknown(engine: Engine):
     assert engine.answer("does experience matter").answered
     assert engine.answer("is a CPC worth it honestly").answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how long", "best", "top 5", "years", "how many years", "what's the best", "best remote"],
+)
+def test_everyday_intent_words_alone_get_no_salary_table(engine: Engine, question):
+    answer = engine.answer(question)
+    assert not answer.answered and not MONEY.search(answer.text), (question, answer.rule)
+
+
+@pytest.mark.parametrize(
+    "question", ["highest paying", "what pays the most", "how much experience do I need", "remote"]
+)
+def test_intent_words_about_the_guide_still_answer(engine: Engine, question):
+    assert engine.answer(question).answered, question
