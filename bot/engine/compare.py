@@ -100,6 +100,7 @@ def _in_places(
     notes = list(base.notes)
     used = [c.kb.entries[i] for i in base.entries]
     subject = " vs ".join(c.label(o) for o in others[:4])
+    gaps: list[str] = []
     for where in places:
         if isinstance(where, Place):  # "CRC pay in Los Angeles": the city's state
             gap = f"The guide has no figure for {where.name}"
@@ -115,23 +116,27 @@ def _in_places(
                 f"In {where.name} the guide's mean for all coders is {where.salary.text} "
                 f"(rank {where.rank}); it gives no {subject} pay by state."
             )
-        else:
-            notes.append(
-                f"The guide has no figure for {where.name}; the figures above are the "
-                "guide's national ones."
-            )
+        else:  # named first: the figures that follow stand in for it
+            gaps.append(where.name)
         used.append(where)
+    lead = base.lead
+    if gaps:
+        lead = (
+            f"The guide has no figure for {' or '.join(gaps)}; its national figures for "
+            f"{subject} follow.\n{lead}"
+        )
     return Answer(
         query=query,
         answered=True,
         topic=base.topic,
         title=base.title,
-        lead=base.lead,
+        lead=lead,
         fields=base.fields,
         notes=tuple(notes),
         sources=tuple(c.sources(used)),
         entries=tuple(dict.fromkeys(e.id for e in used)),
         intents=base.intents,
+        gap=" or ".join(gaps) or None,
     )
 
 

@@ -527,4 +527,5 @@ def _gap(ctx: Context, q: Question, answer: Answer) -> Answer:
             else "what it has"
         )
         return replace(answer, lead=f"{gap}; here is {rest}.\n{answer.lead}")
-    return replace(answer, notes=(*answer.notes, f"{gap}; the figures above are not for it."))
+    # Named before the figures, which stand in for it.
+    return replace(answer, lead=f"{gap}; the figures below are not for it.\n{answer.lead}")

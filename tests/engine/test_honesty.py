@@ -102,3 +102,18 @@ def test_everyday_intent_words_alone_get_no_salary_table(engine: Engine, questio
 )
 def test_intent_words_about_the_guide_still_answer(engine: Engine, question):
     assert engine.answer(question).answered, question
+
+
+@pytest.mark.parametrize(
+    ("question", "gap"),
+    [
+        ("cpc pay in idaho", "The guide has no figure for Idaho"),
+        ("CRC salary in Manitoba", "The guide has no figure for Manitoba"),
+        ("how much do pediatric coders make", "The guide has no figure for pediatric coders"),
+        ("medical coder salary in 2031", "it has none for 2031"),
+    ],
+)
+def test_a_gap_is_named_before_any_stand_in_figure(engine: Engine, question, gap):
+    answer = engine.answer(question)
+    assert gap in answer.lead.split("\n")[0], answer.text
+    assert answer.gap
