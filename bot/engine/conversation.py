@@ -13,15 +13,14 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from bot.engine.matcher import Analysis, Matcher
+from bot.engine.reading import read_ordinal
+from bot.engine.vocab import Lexicon
 from bot.knowledge.models import Place, State
 
 # How long a question stays the context of the next one, in seconds.
 FOLLOW_UP_SECONDS = 5 * 60.0
 # A follow-up is short: longer questions stand on their own.
 MAX_FOLLOW_UP_WORDS = 8
-_LEAD_INS = frozenset({"and", "also", "same", "then", "ok", "okay", "so", "but", "now"})
-_ABOUT = ("what about", "how about", "what of", "same for", "same in", "and for", "and in")
-_REFERS = frozenset({"it", "its", "that", "this", "they", "them", "those", "there", "one"})
 
 
 @dataclass(frozen=True)
@@ -36,9 +35,9 @@ class Conversation:
         return 0 <= now - self.at <= FOLLOW_UP_SECONDS
 
 
-def _lead_in(tokens: list[str]) -> bool:
+def _lead_in(tokens: list[str], lex: Lexicon) -> bool:
     head = " ".join(tokens[:2])
-    return bool(tokens) and (tokens[0] in _LEAD_INS or any(head.startswith(p) for p in _ABOUT))
+    return bool(tokens) and (tokens[0] in lex.lead_ins or head in lex.about)
 
 
 def resolve(text: str, a: Analysis, context: Conversation, m: Matcher) -> str | None:
@@ -48,11 +47,12 @@ def resolve(text: str, a: Analysis, context: Conversation, m: Matcher) -> str | 
         return None
     if a.unknown_words and not a.strong:
         return None  # "and what about pizza?": off-topic stays off-topic
-    refers = bool(set(toks) & _REFERS)
+    lex = m.lex
+    refers = bool(set(toks) & lex.refers)
     own_intents = a.intents - {"list"}
-    if a.hits and own_intents and not refers and not _lead_in(toks):
+    if a.hits and own_intents and not refers and not _lead_in(toks, lex):
         return None  # a new full question starts afresh
-    if not (_lead_in(toks) or refers or not own_intents or a.ordinal is not None):
+    if not (_lead_in(toks, lex) or refers or not own_intents or a.ordinal is not None):
         return None
     before = m.analyse(context.text)
     if a.hits:
@@ -60,12 +60,12 @@ def resolve(text: str, a: Analysis, context: Conversation, m: Matcher) -> str | 
     if a.kinds:
         return _swap_kind(before, a, m)
     if a.ordinal is not None or a.count is not None:
-        return f"{_without_ordinal(before)} {' '.join(_content(toks))}".strip()
+        return f"{_without_ordinal(before)} {' '.join(_content(toks, lex))}".strip()
     ranking = {"highest", "lowest"}
     if a.intents & ranking and before.intents & ranking:  # "and the least?"
         words = m.lex.intents["highest"] | m.lex.intents["lowest"]
         kept = [t for t in before.tokens if t not in words]
-        return f"{' '.join(_content(toks))} {' '.join(kept)}".strip()
+        return f"{' '.join(_content(toks, lex))} {' '.join(kept)}".strip()
     if a.intents & {"next", "previous"} and context.topic in m.kb.entries:
         word = "after" if "next" in a.intents else "before"
         return f"what comes {word} {m.kb.entries[context.topic].name}"
@@ -73,14 +73,14 @@ def resolve(text: str, a: Analysis, context: Conversation, m: Matcher) -> str | 
         [m.kb.entries[context.topic].name] if context.topic in m.kb.entries else []
     )
     if own_intents and named:
-        return f"{' '.join(_content(toks))} {' '.join(named)}".strip()
-    if a.keywords and _lead_in(toks):  # "and hourly?": more of the same question
-        return f"{context.text} {' '.join(_content(toks))}"
+        return f"{' '.join(_content(toks, lex))} {' '.join(named)}".strip()
+    if a.keywords and _lead_in(toks, lex):  # "and hourly?": more of the same question
+        return f"{context.text} {' '.join(_content(toks, lex))}"
     return None
 
 
-def _content(toks: list[str]) -> list[str]:
-    drop = 2 if " ".join(toks[:2]) in _ABOUT else 1 if toks and toks[0] in _LEAD_INS else 0
+def _content(toks: list[str], lex: Lexicon) -> list[str]:
+    drop = 2 if " ".join(toks[:2]) in lex.about else 1 if toks and toks[0] in lex.lead_ins else 0
     return toks[drop:]
 
 
@@ -146,8 +146,8 @@ def _swap_kind(before: Analysis, a: Analysis, m: Matcher) -> str | None:
 
 
 def _without_ordinal(a: Analysis) -> str:
-    drop = {"second", "third", "fourth", "fifth", "2nd", "3rd", "4th", "5th", "next"}
-    return " ".join(t for t in a.tokens if t not in drop)
+    """The question before without its place in a ranking ("second", "3rd", "#4")."""
+    return " ".join(t for t in a.tokens if read_ordinal(t) is None and not t.isdigit())
 
 
 class Conversations:

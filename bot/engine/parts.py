@@ -53,7 +53,7 @@ def borrow(part: str, a: Analysis, before: Analysis, before_text: str, m: Matche
     part before named: its entries' words, or the kind it was about."""
     if a.hits or a.keywords:
         return part
-    pronoun = bool(set(a.tokens) & {"it", "its", "that", "this", "them", "they", "those", "one"})
+    pronoun = bool(set(a.tokens) & m.lex.refers)
     if not pronoun and len(a.tokens) > 4:
         return part
     toks = before.tokens

@@ -219,7 +219,7 @@ def about_you(ctx: Context, q: Question) -> Answer | None:
         return None  # a topic is the subject ("can I work remote from Mississippi")
     if not named or (len(named) < 2 and years is None):
         return None
-    if _moving(q, named):
+    if _moving(ctx, q, named):
         return None  # "I moved from Arkansas to Hawaii": a comparison of the two
     if "path" in a.intents and len(named) >= 2:
         # "I have the CRC and want to move into auditing": the last named is where they go.
@@ -230,10 +230,9 @@ def about_you(ctx: Context, q: Question) -> Answer | None:
     return advice.profile(ctx.c, q.query, named, years, a.intents | {"pay"}, a.amount)
 
 
-def _moving(q: Question, named: list[Entry]) -> bool:
+def _moving(ctx: Context, q: Question, named: list[Entry]) -> bool:
     places = [e for e in named if isinstance(e, State | Place)]
-    words = {"moved", "moving", "move", "relocate", "relocating", "relocated"}
-    return len(places) >= 2 and bool(words & set(q.a.tokens))
+    return len(places) >= 2 and not ctx.c.lex.moving.isdisjoint(q.a.tokens)
 
 
 def why(ctx: Context, q: Question) -> Answer | None:
@@ -325,7 +324,7 @@ def against_median(ctx: Context, q: Question) -> Answer | None:
     specific = [e for e in q.entries if not isinstance(e, Topic)]
     if len(specific) != 1:
         return None
-    if not set(a.tokens) & {"median", "national", "average", "nationally"}:
+    if not set(a.tokens) & ctx.c.lex.national_figure:
         return None
     median = next((f for f in ctx.c.medians() if f.unit == "usd_year"), None)
     figure = ctx.c.figure(specific[0])

@@ -40,6 +40,11 @@ class Lexicon:
     part_starters: frozenset[str]
     common: frozenset[str]
     everyday_intents: frozenset[str]
+    lead_ins: frozenset[str]
+    about: tuple[str, ...]
+    refers: frozenset[str]
+    national_figure: frozenset[str]
+    moving: frozenset[str]
     off_domain: frozenset[str]
     profession: re.Pattern[str]
     national: frozenset[str]
@@ -86,6 +91,11 @@ class Lexicon:
             part_starters=vocab.part_starters.forms,
             common=vocab.common.forms,
             everyday_intents=vocab.everyday_intents.forms,
+            lead_ins=vocab.follow_up.lead_ins.forms,
+            about=tuple(sorted(vocab.follow_up.about.forms)),
+            refers=vocab.follow_up.refers.forms,
+            national_figure=vocab.national_figure.forms,
+            moving=vocab.moving.forms,
             off_domain=vocab.off_domain.forms,
             profession=re.compile(vocab.profession_pattern),
             national=vocab.national.forms,

@@ -146,6 +146,14 @@ class ExamLogistics(_Strict):
     note: str = Field(min_length=1)  # what the answer says first
 
 
+class FollowUp(_Strict):
+    """How a short follow-up leans on the question before it."""
+
+    lead_ins: Words = Words()  # "AND in Maryland?"
+    about: Words = Words()  # "WHAT ABOUT CCS"
+    refers: Words = Words()  # "who issues IT?"
+
+
 class Vocab(_Strict):
     """Every word list the engine reads intent and gaps from. Entities (names, aliases) are in
     the entry files; the nouns that name a kind are in each kind's spec (models.py)."""
@@ -187,6 +195,9 @@ class Vocab(_Strict):
     # Words any question may have that say nothing of its subject ("does experience MATTER"):
     # never counted as words the guide does not know.
     common: Words = Words()
+    follow_up: FollowUp = FollowUp()
+    national_figure: Words = Words()  # "than the national MEDIAN"
+    moving: Words = Words()  # "I MOVED from A to B": the places are compared
     # Intent words of everyday talk ("how long", "best", "top", "years"): a question made only
     # of these names nothing of the guide, so it gets no figure.
     everyday_intents: Words = Words()
