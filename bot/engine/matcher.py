@@ -201,7 +201,6 @@ class Matcher:
             | lex.study_ignore
             | lex.common
             | set(ORDINAL_WORDS)
-            | {"first", "last", "thousand", "grand"}
             | {w for words in lex.vocab.shorthand.values() for w in words.split()}
             | {w for words in lex.intents.values() for p in words for w in p.split()}
             | {w for p in lex.about_me | lex.newcomer for w in p.split()}
@@ -341,7 +340,7 @@ class Matcher:
         return None
 
     def _whole_word(self, word: str) -> bool:
-        return (len(word) >= 3 or word in {"do", "is", "in", "to", "me", "my"}) and (
+        return (len(word) >= 3 or word in self.lex.stopwords) and (
             word in self.vocab_words or word in self.phrases
         )
 
