@@ -106,7 +106,7 @@ def _everyday_only(ctx: Context, q: Question) -> bool:
     """ "how long", "best", "top 5", "how many years": intent words of everyday talk and
     nothing else, no name, kind, amount or word of coding. They name nothing of the guide."""
     a = q.a
-    if not a.intent_words or a.kinds or a.amount is not None or a.years is not None:
+    if a.hits or not a.intent_words or a.kinds or a.amount is not None or a.years is not None:
         return False
     if "pay" in a.intents or a.figure_owner is not None:
         return False  # "how much is 55000", "what is 14,800": about the guide's figures
@@ -170,6 +170,8 @@ def off_domain(ctx: Context, q: Question) -> Answer | None:
         return None
     if q.a.own_profession and (q.entries or q.a.intents & {"path", "plan"}):
         return None  # "I'm a nurse thinking about CDI": the asker's past, not the subject
+    if any(not isinstance(e, Topic) for e in q.entries) and "pay" not in q.a.intents:
+        return None  # "become a CDI specialist without nursing": the career is the subject
     return ctx.c.unanswered(
         q.query,
         f"The guide covers medical coding careers only; it has nothing on {q.a.off_domain[0]} pay.",

@@ -76,3 +76,17 @@ def test_where_the_asker_wants_to_go_is_the_subject(engine: Engine):
     answer = engine.answer("I have my CPC and want to get into risk adjustment, what do I need")
     assert answer.topic == "spec-risk-adjustment" and "CRC" in answer.text
     assert "What you have already: CPC." in answer.text
+
+
+def test_recently_certified_now_what_is_the_first_stage(engine: Engine):
+    assert engine.answer("got my CRC last week, now what?").topic == "plan-year-1-2"
+
+
+def test_two_everyday_names_compared_are_answered(engine: Engine):
+    answer = engine.answer("is it better to work hybrid or onsite")
+    assert answer.answered and "15–20%" in answer.text and "10–20%" in answer.text
+
+
+def test_a_profession_named_beside_a_career_is_not_the_subject(engine: Engine):
+    answer = engine.answer("can you get into CDI without nursing")
+    assert answer.topic == "alt-cdi"

@@ -90,7 +90,15 @@ def test_words_any_question_has_are_not_unknown(engine: Engine):
 
 @pytest.mark.parametrize(
     "question",
-    ["how long", "best", "top 5", "years", "how many years", "what's the best", "best remote"],
+    [
+        "how long",
+        "best",
+        "top 5",
+        "years",
+        "how many years",
+        "what's the best",
+        "which is the best one",
+    ],
 )
 def test_everyday_intent_words_alone_get_no_salary_table(engine: Engine, question):
     answer = engine.answer(question)
