@@ -16,9 +16,10 @@ from bot.engine.matcher import Analysis, Matcher
 # "plus", "and", "but" before a word that starts a question ("and do", "and the"). A bare
 # comma never splits: "I'm a CPC with 4 years, what should I earn" is one question.
 _BREAK = re.compile(r"\?+\s+|;\s*|,?\s+(?:also|plus|as well as)\s+|\s*,?\s+(?:and|but|&)\s+", re.I)
-MAX_PARTS = 4
-# Characters of each part's text in the combined answer: the whole stays inside an embed.
-PART_ROOM = 900
+MAX_PARTS = 6
+# Characters of all the parts' text in the combined answer: the whole stays inside an embed
+# (4,096 characters of description), shared equally by the parts.
+ROOM = 3_700
 
 
 _MAY_BREAK = re.compile(r" and | also | plus | but |&|;|\?\s+\S", re.I)
@@ -41,7 +42,9 @@ def split(text: str, starters: frozenset[str]) -> list[str]:
         last = match.end()
     pieces.append(text[last:])
     parts = [p.strip(" ,.?;") for p in pieces if p.strip(" ,.?;")]
-    return parts[:MAX_PARTS] if len(parts) > 1 else [text]
+    if len(parts) > MAX_PARTS:  # the rest is named as one last part, never dropped
+        parts = [*parts[: MAX_PARTS - 1], "; ".join(parts[MAX_PARTS - 1 :])]
+    return parts if len(parts) > 1 else [text]
 
 
 def substantive(a: Analysis) -> bool:
@@ -69,13 +72,14 @@ def combine(query: str, answers: Sequence[tuple[str, Answer]]) -> Answer:
     fields: list[Field] = []
     sources: list[str] = []
     entries: list[str] = []
+    room = ROOM // max(1, len(answers)) - 40
     for n, (part, answer) in enumerate(answers, 1):
         body = answer.lead if answer.answered else f"Not in the guide: {answer.lead}"
         figures = [f"- {f.name}: {f.value}" for f in answer.fields]
         text = "\n".join([body, *figures[:8], *answer.notes])
-        if len(text) > PART_ROOM:
-            text = text[: PART_ROOM - 1].rsplit(" ", 1)[0] + "…"
-        lines.append(f"**{n}. {part}**\n{text}")
+        if len(text) > room:
+            text = text[: room - 1].rsplit(" ", 1)[0] + "…"
+        lines.append(f"**{n}. {part[:200]}**\n{text}")
         sources = _merge_sources(sources, answer.sources)
         entries += [e for e in answer.entries if e not in entries]
     answered = [a for _p, a in answers if a.answered]

@@ -69,3 +69,10 @@ def test_four_long_parts_still_fit_one_embed(engine: Engine):
 
 def test_plus_inside_a_name_is_not_a_new_part(engine: Engine):
     assert engine.answer("cpc plus ccs pay").topic == "cert-cpc-ccs"
+
+
+def test_more_parts_than_fit_are_never_dropped(engine: Engine):
+    answer = engine.answer("cpc? crc? ccs? cpma? chc? cedc? cosc? rhia?")
+    assert answer.rule.startswith("parts:")
+    assert "RHIA" in answer.text and "COSC" in answer.text
+    assert len(answer.lead) <= DESCRIPTION and _embed_size(answer) <= TOTAL
