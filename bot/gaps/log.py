@@ -13,6 +13,8 @@ from bot.gaps.tables import MAX_TEXT, gap_questions
 from bot.knowledge.text import normalize
 from bot.store import Database, dialect_insert
 
+# Answers to messages that ask nothing ("hi", "thanks", an empty mention): not gaps.
+NOT_QUESTIONS = frozenset({"greeting", "empty"})
 # Rows kept: beyond this, the questions seen least recently are dropped.
 MAX_ROWS = 5_000
 # Distinct questions buffered between flushes; more are dropped (and counted) until then.
@@ -22,6 +24,8 @@ MAX_PENDING = 1_000
 def gap_text(answer: Answer) -> str | None:
     """The normalised question to record, when the answer is none or only a gap."""
     if answer.answered and not answer.gap:
+        return None
+    if answer.rule in NOT_QUESTIONS:
         return None
     text = normalize(answer.query)[:MAX_TEXT].strip()
     return text or None

@@ -18,6 +18,7 @@ def test_only_unanswered_or_gap_answers_are_recorded(engine: Engine):
     assert gap_text(engine.answer("how long to boil an egg??")) == "how long to boil an egg"
     assert gap_text(engine.answer("coder salary in Texas")) == "coder salary in texas"
     assert gap_text(engine.answer("what does XYZ pay")) == "what does xyz pay"
+    assert gap_text(engine.answer("hi there")) is None and gap_text(engine.answer("  ")) is None
 
 
 async def test_counts_first_and_last_seen(database: Database, engine: Engine):
