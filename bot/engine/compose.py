@@ -164,6 +164,30 @@ class Composer:
     def expansion(self, token: str) -> tuple[str, str, Entry] | None:
         return self._expansions.get(token)
 
+    @cached_property
+    def _bodies(self) -> list[tuple[str, str, frozenset[str], Entry]]:
+        """Each organisation the guide names, what it covers, and that text's words."""
+        from bot.engine.reading import stem
+        from bot.knowledge.text import tokens
+
+        found = []
+        for entry in self.kb.entries.values():
+            for body, covers in entry.bodies.items():
+                words = frozenset(stem(t) for t in tokens(covers) if t not in self.lex.stopwords)
+                found.append((body, covers, words, entry))
+        return found
+
+    def body_covering(self, words: set[str]) -> tuple[str, str, Entry] | None:
+        """The one organisation whose coverage shares the most words with a question's."""
+        scored = sorted(
+            ((len(words & w), body, covers, entry) for body, covers, w, entry in self._bodies),
+            key=lambda t: -t[0],
+        )
+        if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            return None
+        _n, body, covers, entry = scored[0]
+        return body, covers, entry
+
     def credentials(self) -> list[Credential]:
         return [e for e in self.kb.entries.values() if isinstance(e, Credential)]
 

@@ -14,6 +14,7 @@ from bot.engine.compare import one, several
 from bot.engine.compose import Composer, sentence
 from bot.engine.difference import difference
 from bot.engine.matcher import Analysis
+from bot.engine.reading import stem
 from bot.engine.study import TipIndex, asks_for_a_code, code_lookup, might_be_a_code, tip_answer
 from bot.knowledge.models import KINDS, Credential, Entry, Place, State, Topic
 from bot.knowledge.text import raw_tokens
@@ -279,7 +280,9 @@ def issuer_of(ctx: Context, q: Question) -> Answer | None:
     if "issuer" not in q.a.intents and not ("list" in q.a.intents and "credential" in q.kinds):
         return None
     if q.a.intents & {"pay", "highest", "lowest"}:
-        return None
+        # "who publishes the salary survey": a body, not pay; "which cert pays most": pay.
+        nothing_named = not q.entries and "issuer" in q.a.intents
+        return _body_covering(ctx, q) if nothing_named else None
     if any(isinstance(e, Credential) for e in q.entries):
         return None
     toks = set(q.a.tokens)
@@ -287,9 +290,25 @@ def issuer_of(ctx: Context, q: Question) -> Answer | None:
     if len(named) == 1 and "issuer" in q.a.intents:
         return one(ctx.c, q.query, named[0], {"issuer"})
     org = next((o for o in ctx.c.issuers() if o.lower() in toks), None)
+    if org is None and not named and "issuer" in q.a.intents:
+        return _body_covering(ctx, q)
     if org is None or named:
         return None
     return ctx.c.issued_by(q.query, org)
+
+
+def _body_covering(ctx: Context, q: Question) -> Answer | None:
+    """ "which organization covers HIM careers", "who publishes the salary survey": the body
+    the guide says covers it."""
+    words = {stem(t) for t in q.a.tokens if t not in ctx.c.lex.study_ignore}
+    found = ctx.c.body_covering(words)
+    if found is None:
+        return None
+    body, covers, entry = found
+    full = ctx.c.expansion(body.lower())
+    name = f"{body} ({full[1]})" if full else body
+    answer = one(ctx.c, q.query, entry, set())
+    return replace(answer, lead=f"The guide names {name} for that: {covers}.\n{answer.lead}")
 
 
 def premium(ctx: Context, q: Question) -> Answer | None:

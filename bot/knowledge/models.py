@@ -162,6 +162,8 @@ class Entry(_Strict):
     why: str | None = None
     # Abbreviations the guide spells out in this entry's section: {"HCC": "Hierarchical ..."}.
     expansions: dict[str, str] = {}
+    # Organisations the section names and what it says each covers: {"AAPC": "CPC ..."}.
+    bodies: dict[str, str] = {}
     source: SourceRef
 
     @field_validator("expansions")

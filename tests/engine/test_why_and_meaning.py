@@ -66,3 +66,16 @@ def test_what_an_organisation_issues(engine: Engine):
     for credential in ("CPC", "CRC", "CPMA"):
         assert credential in answer.lead
     assert "CCS" not in answer.lead
+
+
+@pytest.mark.parametrize(
+    ("question", "body"),
+    [
+        ("which organisation covers HIM careers", "AHIMA"),
+        ("who publishes salary surveys for coders", "AAPC"),
+        ("who handles continuing education", "AAPC"),
+    ],
+)
+def test_which_body_covers_what(engine: Engine, question, body):
+    answer = engine.answer(question)
+    assert answer.lead.startswith(f"The guide names {body}"), answer.lead[:120]

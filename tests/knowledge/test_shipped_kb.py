@@ -279,3 +279,10 @@ def test_every_reason_is_the_guides(shipped, guide):
         if entry.why:
             first = " ".join(entry.why.split())[:40]
             assert first in flat, (entry.id, first)
+
+
+def test_every_body_and_what_it_covers_is_the_guides(shipped, guide):
+    lowered = guide.lower()
+    for entry in shipped.entries.values():
+        for body, covers in entry.bodies.items():
+            assert body in guide and covers.lower() in lowered, (entry.id, body)
