@@ -240,7 +240,10 @@ class Matcher:
     # -- entity search -------------------------------------------------------------------------
     def analyse(self, text: str) -> Analysis:
         toks, raw = split(text)
-        shouting = all(not t.isalpha() or t.isupper() for t in raw if len(t) > 1)
+        lowered = text.lower()
+        # Typed in capitals somewhere: only then can a word be an abbreviation ("XYZ").
+        capitals = lowered != text
+        shouting = capitals and all(not t.isalpha() or t.isupper() for t in raw if len(t) > 1)
         toks, raw = self._normalise(toks, raw, shouting)
         result = Analysis(tokens=toks)
         if not toks:
@@ -269,7 +272,8 @@ class Matcher:
         if unknown:
             self._correct_typos(toks, unknown)
         self._read_words(toks, used, result)
-        result.unknown_place = self._unknown_place(toks, raw, used, shouting)
+        # All in capitals or none: no abbreviation stands out as a credential.
+        result.unknown_place = self._unknown_place(toks, raw, used, shouting or not capitals)
         result.unknown_words = [
             raw[i]
             for i in unknown
@@ -285,7 +289,6 @@ class Matcher:
         }
         if len(owners) == 1:
             result.figure_owner = owners.pop()
-        lowered = text.lower()
         result.ordinal = read_ordinal(lowered)
         result.count = read_count(lowered)
         result.amount, result.reaching = read_amount(lowered)
@@ -425,13 +428,13 @@ class Matcher:
         return any(t in lex.domain and t not in lex.weak_domain for t in toks)
 
     def _unknown_place(
-        self, toks: list[str], raw: list[str], used: list[bool], shouting: bool = False
+        self, toks: list[str], raw: list[str], used: list[bool], no_abbreviations: bool = False
     ) -> str | None:
         """What the question asks about that the knowledge base does not know: a credential
         ("XYZ pay"), a place after "in" ("in Canada", "in houston"), a kind of coding
         ("oncology coding"), a job ("an RHIT make") or a year other than the guide's. None
         when everything asked is known."""
-        credential = self._unknown_credential(toks, raw, used, shouting)
+        credential = None if no_abbreviations else self._unknown_credential(toks, raw, used, False)
         if credential is not None:
             return f"the {credential} credential"
 
@@ -495,8 +498,8 @@ class Matcher:
     ) -> str | None:
         """An abbreviation typed in capitals that the guide does not have ("what does XYZ
         pay", "CCA salary"): it looks like a credential, so it is a gap, never a stand-in."""
-        if shouting or " ".join(raw).islower():
-            return None  # nothing typed in capitals
+        if shouting:
+            return None  # all in capitals, or none: no abbreviation stands out
         for i, token in enumerate(toks):
             word = raw[i]
             if not word.isupper():
