@@ -21,6 +21,8 @@ from bot.engine import Engine
         ("sr coder sal", "level-3-senior-coder", "$55,000–$65,000"),
         ("is risk adjustment hiring rn", "spec-risk-adjustment", "Very High"),
         ("how much do certifed coders earn per yr", "level-2-certified-coder", "$48,000"),
+        ("hybrid jobs r they common", "work-hybrid", "15–20%"),
+        ("crc sallary in new jersy", "cred-crc", "$55,000–$72,000"),
     ],
 )
 def test_shorthand_and_typos_read_as_meant(engine: Engine, question, topic, figure):
