@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.engine import Engine
 from bot.errors import UserError
 from bot.exts import walk_extensions
+from bot.gaps import GapLog, GapRecorder
 from bot.knowledge import load_knowledge
 from bot.practice import QuestionBank, load_bank, load_knowledge_and_bank
 from bot.settings import Settings
@@ -140,6 +141,8 @@ class MedcodeBot(commands.AutoShardedBot):
         self._launching: set[asyncio.Task[None]] = set()
         self._shutting_down = False
         self.db = Database(settings.database_url)
+        # Questions it could not answer, noted on the answer path and written by a task.
+        self.gaps = GapRecorder(GapLog(self.db), enabled=settings.gap_log)
 
     async def launch_shard(
         self, gateway: yarl.URL, shard_id: int, *, initial: bool = False

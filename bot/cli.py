@@ -13,6 +13,7 @@ import json
 import logging
 import random
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from bot.engine import Answer, Engine
+from bot.engine.conversation import Conversation
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.log import setup_logging
 from bot.practice import (
@@ -91,6 +93,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     engine = _engine(settings)
+    context: Conversation | None = None
+    if getattr(args, "jsonl", False):
+        # One question a line, one JSON object a line, each read with the ones before it:
+        # a conversation that can be tested and replayed. Lines are a second apart on the
+        # conversation's clock, so none expires mid-file.
+        for n, line in enumerate(sys.stdin):
+            answer, context = engine.reply(_text(line.rstrip("\r\n")), context, float(n))
+            _write_json(answer.to_json(), sys.stdout)
+        return EXIT_OK
     interactive = sys.stdin.isatty()
     if interactive:
         with contextlib.suppress(ImportError):  # line editing and history where available
@@ -108,7 +119,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         if interactive and not line.strip():
             continue
-        print(render(engine.answer(_text(line))))
+        answer, context = engine.reply(_text(line), context, time.monotonic())
+        print(render(answer))
         print()
 
 
@@ -295,6 +307,45 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
+    """The questions members asked most that the guide could not answer (the gap log)."""
+    import asyncio
+
+    from bot.gaps import GapLog, GapQuestion
+    from bot.store import Database, StoreUnavailable
+
+    async def most_asked() -> list[GapQuestion]:
+        db = Database(settings.database_url)
+        try:
+            await db.start()
+            return await GapLog(db).most_asked(args.limit)
+        finally:
+            await db.close()
+
+    try:
+        found = asyncio.run(most_asked())
+    except StoreUnavailable as exc:
+        print(f"Could not read the gap log: {exc.detail}", file=sys.stderr)
+        return EXIT_NO
+    if args.json:
+        rows = [
+            {
+                "text": g.text,
+                "count": g.count,
+                "first_seen": g.first_seen.isoformat(),
+                "last_seen": g.last_seen.isoformat(),
+            }
+            for g in found
+        ]
+        _write_json(rows, sys.stdout)
+        return EXIT_OK
+    if not found:
+        print("Nothing recorded yet.")
+    for g in found:
+        print(f"{g.count:>5}  {g.text}  (last {g.last_seen:%Y-%m-%d %H:%M} UTC)")
+    return EXIT_OK
+
+
 def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
     """No subcommand: the bot when a token is configured, else the offline chat."""
     if settings.discord_token is not None:
@@ -332,6 +383,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
 
     chat = sub.add_parser("chat", help="interactive offline chat on the same engine")
+    chat.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="one question per stdin line, one JSON line each, read as one conversation",
+    )
     chat.set_defaults(func=cmd_chat)
 
     validate = sub.add_parser("validate", help="check the knowledge base and report every error")
@@ -364,6 +420,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="register the slash commands with Discord")
     sync.add_argument("--guild", type=int, metavar="ID", help="sync to one server (instant)")
     sync.set_defaults(func=cmd_sync)
+    gaps = sub.add_parser("gaps", help="the most asked questions the guide could not answer")
+    gaps.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    gaps.add_argument("--json", action="store_true", help="print one JSON list")
+    gaps.set_defaults(func=cmd_gaps)
+
     db = sub.add_parser("db", help="the database: `db upgrade` applies its migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="migrate the database to the latest schema").set_defaults(

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # Per-user cooldown for /ask and @mentions: `ask_rate` uses per `ask_per_seconds`.
     ask_rate: int = Field(default=5, ge=1)
     ask_per_seconds: float = Field(default=30.0, gt=0)
+    # Record the questions the bot could not answer (normalised text and counts only).
+    gap_log: bool = True
+
     # Several processes (README.md, "Several processes"): the bot's shards in all, and the
     # ones this process runs (MEDCODE_SHARD_IDS=0,1). Unset: this process runs every shard
     # (as many as Discord recommends when the count is unset too).

@@ -183,3 +183,47 @@ def test_sync_with_discord_unreachable_is_one_clear_line(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "\nCould not reach Discord: ClientConnectorError" in "\n" + result.stderr
+
+
+def test_chat_jsonl_reads_each_question_with_the_ones_before(tmp_path):
+    questions = [
+        "how much do auditors make",
+        "and in Maryland?",
+        "",
+        "what about pizza?",
+        "and before that?",
+    ]
+    result = run("chat", "--jsonl", stdin="\n".join(questions) + "\n", cwd=tmp_path)
+    assert result.returncode == 0
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["query"] for o in objects] == questions
+    for obj in objects:
+        check_contract(obj)
+    assert objects[1]["topic"] == "level-4-coding-auditor" and "$56,200" in objects[1]["text"]
+    assert objects[2]["answered"] is False and objects[3]["answered"] is False
+    assert objects[4]["topic"] == "level-3-senior-coder"  # before Coding Auditor
+
+
+def test_gaps_lists_the_most_asked(tmp_path):
+    import asyncio
+    from datetime import UTC, datetime
+
+    from bot.gaps import GapLog
+    from bot.store import Database
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gaps.sqlite3'}"
+
+    async def fill() -> None:
+        db = Database(url)
+        await db.start()
+        now = datetime.now(UTC)
+        await GapLog(db).record({"coder pay in texas": 4, "xyz pay": 1}, now, now)
+        await db.close()
+
+    asyncio.run(fill())
+    result = run("gaps", "--json", cwd=tmp_path, env={"MEDCODE_DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r["text"], r["count"]) for r in rows] == [("coder pay in texas", 4), ("xyz pay", 1)]
+    plain = run("gaps", cwd=tmp_path, env={"MEDCODE_DATABASE_URL": url})
+    assert plain.stdout.splitlines()[0].split()[:2] == ["4", "coder"]

@@ -29,6 +29,20 @@ class Answer:
     intents: tuple[str, ...] = field(default=(), compare=False)
     # The routing rule that answered (bot/engine/rules.py): why this answer, not another.
     rule: str = field(default="", compare=False)
+    # What the guide has no figure for, when the answer names it as a gap ("Ohio", "the XYZ
+    # credential"): such a question is logged as one the guide could not fully answer.
+    gap: str | None = field(default=None, compare=False)
+
+    def but(self, **changes: Any) -> Answer:
+        """A copy with some fields changed: `dataclasses.replace` without its per-call field
+        introspection, which cost more than the rest of routing (Answer has no __post_init__
+        and no derived fields, so copying the instance dict is the same thing)."""
+        unknown = changes.keys() - self.__dataclass_fields__.keys()
+        if unknown:
+            raise TypeError(f"Answer has no field(s) {', '.join(sorted(unknown))}")
+        new = object.__new__(Answer)
+        new.__dict__.update(self.__dict__, **changes)
+        return new
 
     @property
     def text(self) -> str:

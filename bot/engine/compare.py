@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.engine.answer import Answer, Field
 from bot.engine.compose import Composer
+from bot.engine.difference import difference
 from bot.engine.presenters import CareerLevelPresenter
 from bot.knowledge.models import CareerLevel, Entry, Place, State, Topic
 
@@ -76,6 +77,9 @@ def several(c: Composer, query: str, entries: list[Entry], intents: set[str]) ->
     kinds = {e.kind for e in entries}
     if "compare" in intents or len(kinds) == 1 or "pay" in intents:
         return compare(c, query, entries, intents)
+    topics = [e for e in entries if isinstance(e, Topic)]
+    if len(topics) == 1:  # "do auditors work from home": the topic is the subject
+        entries = [topics[0], *[e for e in entries if e is not topics[0]]]
     main = entries[0]
     d = c.describe(main, intents)
     for other in entries[1:]:
@@ -96,6 +100,7 @@ def _in_places(
     notes = list(base.notes)
     used = [c.kb.entries[i] for i in base.entries]
     subject = " vs ".join(c.label(o) for o in others[:4])
+    gaps: list[str] = []
     for where in places:
         if isinstance(where, Place):  # "CRC pay in Los Angeles": the city's state
             gap = f"The guide has no figure for {where.name}"
@@ -111,23 +116,27 @@ def _in_places(
                 f"In {where.name} the guide's mean for all coders is {where.salary.text} "
                 f"(rank {where.rank}); it gives no {subject} pay by state."
             )
-        else:
-            notes.append(
-                f"The guide has no figure for {where.name}; the figures above are the "
-                "guide's national ones."
-            )
+        else:  # named first: the figures that follow stand in for it
+            gaps.append(where.name)
         used.append(where)
+    lead = base.lead
+    if gaps:
+        lead = (
+            f"The guide has no figure for {' or '.join(gaps)}; its national figures for "
+            f"{subject} follow.\n{lead}"
+        )
     return Answer(
         query=query,
         answered=True,
         topic=base.topic,
         title=base.title,
-        lead=base.lead,
+        lead=lead,
         fields=base.fields,
         notes=tuple(notes),
         sources=tuple(c.sources(used)),
         entries=tuple(dict.fromkeys(e.id for e in used)),
         intents=base.intents,
+        gap=" or ".join(gaps) or None,
     )
 
 
@@ -156,6 +165,16 @@ def compare(c: Composer, query: str, entries: list[Entry], intents: Iterable[str
                 lead += f" {c.label(ordered[-1][0])} pays less."
             else:
                 lead += f" {c.label(ordered[0][0])} pays more."
+    if "difference" in intents and len(known) == 2 and len(entries) == 2:
+        (a, fa), (b, fb) = known
+        assert fa is not None and fb is not None
+        # Said the way it was asked: "how much more ... Hawaii" names the one that pays more.
+        less = "lowest" in intents and "highest" not in intents
+        if (fa.sort_key < fb.sort_key) != less and fa.sort_key != fb.sort_key:
+            (a, fa), (b, fb) = (b, fb), (a, fa)
+        line = difference(c.label(a), fa, c.label(b), fb)
+        if line is not None:
+            lead = f"{line}\n{lead}"
     notes = [
         f"The guide has no salary figure for {e.name}."
         for e in entries

@@ -12,7 +12,17 @@ from bot.engine.answer import Answer, Field
 from bot.engine.matcher import Matcher
 from bot.engine.vocab import Lexicon
 from bot.knowledge.loader import KnowledgeBase
-from bot.knowledge.models import KINDS, CareerLevel, Entry, Figure, KindSpec, State, WorkModel
+from bot.knowledge.models import (
+    KINDS,
+    CareerLevel,
+    CertStatus,
+    Credential,
+    Entry,
+    Figure,
+    KindSpec,
+    State,
+    WorkModel,
+)
 
 if TYPE_CHECKING:
     from bot.engine.presenters import Presenter
@@ -141,6 +151,83 @@ class Composer:
             "anywhere can work for an employer in a high-paying state.",
             [work],
         )
+
+    @cached_property
+    def _expansions(self) -> dict[str, tuple[str, str, Entry]]:
+        """Every abbreviation the guide spells out: on an entry, or a credential's own."""
+        found: dict[str, tuple[str, str, Entry]] = {}
+        for entry in self.kb.entries.values():
+            for abbreviation, full in entry.expansions.items():
+                found.setdefault(abbreviation.lower(), (abbreviation, full, entry))
+        return found
+
+    def expansion(self, token: str) -> tuple[str, str, Entry] | None:
+        return self._expansions.get(token)
+
+    @cached_property
+    def _bodies(self) -> list[tuple[str, str, frozenset[str], Entry]]:
+        """Each organisation the guide names, what it covers, and that text's words."""
+        from bot.engine.reading import stem
+        from bot.knowledge.text import tokens
+
+        found = []
+        for entry in self.kb.entries.values():
+            for body, covers in entry.bodies.items():
+                words = frozenset(stem(t) for t in tokens(covers) if t not in self.lex.stopwords)
+                found.append((body, covers, words, entry))
+        return found
+
+    def body_covering(self, words: set[str]) -> tuple[str, str, Entry] | None:
+        """The one organisation whose coverage shares the most words with a question's."""
+        scored = sorted(
+            ((len(words & w), body, covers, entry) for body, covers, w, entry in self._bodies),
+            key=lambda t: -t[0],
+        )
+        if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            return None
+        _n, body, covers, entry = scored[0]
+        return body, covers, entry
+
+    def credentials(self) -> list[Credential]:
+        return [e for e in self.kb.entries.values() if isinstance(e, Credential)]
+
+    def issuers(self) -> list[str]:
+        return list(dict.fromkeys(c.issuer for c in self.credentials() if c.issuer))
+
+    def issued_by(self, query: str, org: str) -> Answer:
+        """The credentials in the guide that one organisation issues."""
+        creds = [c for c in self.credentials() if c.issuer == org]
+        full = self.expansion(org.lower())
+        name = f"{org} ({full[1]})" if full else org
+        lead = (
+            f"In the guide, {name} issues: "
+            + ", ".join(f"{c.abbreviation} ({c.full_name})" for c in creds)
+            + "."
+        )
+        fields = [Field(c.abbreviation, self.brief(c)) for c in creds]
+        used: list[Entry] = list(creds) + ([full[2]] if full else [])
+        return self.finish(
+            query, creds[0], f"What {org} issues", lead, fields, used[1:], (), {"issuer"}
+        )
+
+    def status_difference(self) -> tuple[str, list[Entry]] | None:
+        """The certification table's premium: the lowest-paid status with no credential
+        against the status of the one credential most statuses build on (the CPC)."""
+        from bot.engine.difference import difference
+
+        statuses = [e for e in self.kb.entries.values() if isinstance(e, CertStatus)]
+        none = [s for s in statuses if not s.credentials]
+        single = [s for s in statuses if len(s.credentials) == 1]
+        if not none or not single:
+            return None
+        counts = {
+            c: sum(c in s.credentials for s in statuses) for s in single for c in s.credentials
+        }
+        base = max(single, key=lambda s: counts[s.credentials[0]])
+        line = difference(base.name, base.salary, none[0].name.lower(), none[0].salary)
+        if line is None:
+            return None
+        return f"From the certification table: {line}", [base, none[0]]
 
     def guide_year(self) -> str:
         return ", ".join(dict.fromkeys(s.as_of for s in self.kb.sources.values()))

@@ -14,11 +14,12 @@ from dataclasses import replace
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from bot.engine import rankings, rules
+from bot.engine import conversation, parts, rankings, rules
 from bot.engine.answer import Answer
 from bot.engine.compare import compare, one
 from bot.engine.compose import Composer
-from bot.engine.matcher import Matcher
+from bot.engine.conversation import Conversation
+from bot.engine.matcher import Analysis, Matcher
 from bot.engine.study import TipIndex
 from bot.engine.vocab import Lexicon, shipped_vocab
 from bot.knowledge.loader import KnowledgeBase
@@ -41,7 +42,10 @@ class Engine:
         self.matcher = Matcher(kb, self.lexicon)
         self.composer = Composer(kb, self.lexicon, self.matcher)
         tips = [t for t in kb.tips if t.category not in CAREER_TIPS]
-        self.study = TipIndex(tips, self.lexicon.study_ignore)
+        self.study = TipIndex(tips, self.lexicon.study_ignore, self.lexicon.study_terms)
+        self.matcher.study_words = frozenset(self.study.holding)
+        lex = self.lexicon
+        self._starters = lex.part_starters | lex.intents["highest"] | lex.intents["lowest"]
         self._context = rules.Context(self.composer, self.study)
         # Autocomplete reads these from memory: every name, alias and code, processed once.
         self._names = [
@@ -53,23 +57,41 @@ class Engine:
 
     # -- public API ----------------------------------------------------------------------------
     def answer(self, question: str) -> Answer:
+        """The answer to one question on its own."""
+        return self._answer(question, None)[0]
+
+    def reply(
+        self, question: str, context: Conversation | None = None, now: float = 0.0
+    ) -> tuple[Answer, Conversation | None]:
+        """The answer to a question read in the light of the conversation before it, and the
+        conversation to keep for the next one. `now` is the caller's clock (seconds); a
+        context older than a few minutes is ignored. The pair (question, context) decides
+        the answer, so a cache may key on both."""
+        if context is not None and not context.fresh(now):
+            context = None
+        answer, read = self._answer(question, context)
+        if not answer.answered:
+            return answer, context  # an unanswered question leaves the context as it was
+        return answer, Conversation(text=read, topic=answer.topic, at=now)
+
+    def _answer(self, question: str, context: Conversation | None) -> tuple[Answer, str]:
         query = question if isinstance(question, str) else ""
         # Everything is decided on the first MAX_QUESTION characters: the rest of a long
         # paste can neither change the answer nor cost time.
         text = clean(query[: MAX_QUESTION * 2])[:MAX_QUESTION].strip()
         if not text or not any(ch.isalnum() for ch in text):
-            return replace_rule(
-                self.composer.unanswered(
-                    query,
-                    "Ask me about medical coding pay, credentials, states, specialties or "
-                    "careers, for example: what does CRC pay?",
-                    suggest=False,
-                ),
-                "empty",
-            )
-        analysis = self.matcher.analyse(text)
+            return self._empty(query), text
         try:
-            return rules.route(self._context, rules.prepare(self._context, query, text, analysis))
+            if context is not None:
+                analysis = self.matcher.analyse(text)
+                read = conversation.resolve(text, analysis, context, self.matcher)
+                if read is not None:
+                    answer = self._route(query, read, self.matcher.analyse(read))
+                    return replace(answer, rule=f"follow-up:{answer.rule}"), read
+            several = parts.answer_parts(query, text, self.matcher, self._starters, self._route)
+            if several is not None:
+                return several, text
+            return self._route(query, text, self.matcher.analyse(text)), text
         except Exception:  # a bug must never take the bot down with it
             log.exception("Answer engine failed on %r", text[:200])
             return replace_rule(
@@ -77,7 +99,21 @@ class Engine:
                     query, "Sorry, something went wrong answering that.", suggest_from=text
                 ),
                 "error",
-            )
+            ), text
+
+    def _empty(self, query: str) -> Answer:
+        return replace_rule(
+            self.composer.unanswered(
+                query,
+                "Ask me about medical coding pay, credentials, states, specialties or "
+                "careers, for example: what does CRC pay?",
+                suggest=False,
+            ),
+            "empty",
+        )
+
+    def _route(self, query: str, text: str, analysis: Analysis) -> Answer:
+        return rules.route(self._context, rules.prepare(self._context, query, text, analysis))
 
     def entry_answer(self, entry_id: str, intents: Sequence[str] = (), query: str = "") -> Answer:
         """The answer for one entry, as the direct commands (/state, /cert, ...) show it."""

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein, Indel
 from rapidfuzz.utils import default_process
 
-from bot.engine.reading import read_amount, read_ordinal, split, stem
+from bot.engine.reading import (
+    ORDINAL_WORDS,
+    read_amount,
+    read_count,
+    read_ordinal,
+    split,
+    stem,
+)
 from bot.engine.vocab import Lexicon
 from bot.knowledge.loader import KnowledgeBase
 
@@ -43,8 +51,19 @@ class Analysis:
     greeting: bool = False  # only hellos, thanks and "help"
     figure_owner: str | None = None  # the one entry whose figures contain a number asked about
     ordinal: int | None = None  # "#3", "3rd", "third", "number 3": a place in a ranking
+    count: int | None = None  # "top 3", "the two cheapest": how many of a ranking to show
     amount: float | None = None  # a pay amount in the question: "45k", "$60,000", "6 figures"
     reaching: bool = False  # "pay 100k+", "hit 6 figures", "get to 80k": at least that much
+    # Content words the vocabulary and the entries do not know ("pizza", "boil"), as typed.
+    unknown_words: list[str] = field(default_factory=list)
+    # Evidence the question is about coding: a name that is not an everyday word, a coding
+    # word, a credential the guide lacks. Weak matches alone ("remote", "heart") are not.
+    strong: bool = False
+    # The intent words and phrases found ("how long", "best"): some are everyday talk.
+    intent_words: set[str] = field(default_factory=set)
+    about_me: bool = False  # "I'm a new grad with my CCS": the asker says who they are
+    newcomer: bool = False  # new to coding ("new grad", "just passed", "get into coding")
+    own_profession: bool = False  # the other profession named is the asker's ("I'm a nurse")
 
     @property
     def entity_ids(self) -> list[str]:
@@ -54,12 +73,49 @@ class Analysis:
         return list(seen)
 
 
+ONE = (1,)
+
+
+def _lengths_by_first_word(phrases: Iterable[str], longest: int) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for phrase in phrases:
+        words = phrase.split()
+        if words and len(words) <= longest:
+            lengths.setdefault(words[0], {1}).add(len(words))
+    return {w: tuple(sorted(n, reverse=True)) for w, n in lengths.items()}
+
+
+class PhraseIndex:
+    """Which of a set of phrases occur in a question: only the lengths that phrases starting
+    with a word have are tried at that word."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.phrases = frozenset(phrases)
+        lengths: dict[str, set[int]] = {}
+        for phrase in self.phrases:
+            words = phrase.split()
+            if words:
+                lengths.setdefault(words[0], set()).add(len(words))
+        self.lengths = {w: sorted(n, reverse=True) for w, n in lengths.items()}
+
+    def found(self, toks: list[str]) -> set[str]:
+        hits: set[str] = set()
+        for i, token in enumerate(toks):
+            for size in self.lengths.get(token, ()):
+                phrase = token if size == 1 else " ".join(toks[i : i + size])
+                if phrase in self.phrases:
+                    hits.add(phrase)
+        return hits
+
+
 class Matcher:
     """An in-memory index of every name, alias, keyword and postal code, built once per KB."""
 
     def __init__(self, kb: KnowledgeBase, lexicon: Lexicon):
         self.kb = kb
         self.lex = lex = lexicon
+        # Words of the study tips (the engine sets them): "ABN" is a term, not a credential.
+        self.study_words: frozenset[str] = frozenset()
         self.phrases: dict[str, str] = {}
         self.keywords: dict[str, str] = {}
         self.keyword_stems: dict[str, str] = {}
@@ -97,6 +153,10 @@ class Matcher:
         }
         self.max_phrase = max((k.count(" ") + 1 for k in self.phrases), default=1)
         self.max_phrase = min(self.max_phrase, MAX_PHRASE)
+        # For each first word, the lengths of the names and keywords that begin with it,
+        # longest first (one word is always tried: a plural folds onto its singular).
+        self.phrase_lengths = _lengths_by_first_word(self.phrases, self.max_phrase)
+        self.keyword_lengths = _lengths_by_first_word(self.keywords, self.max_phrase)
         # Typos are looked for among names and aliases of four characters or more.
         self.fuzzy_choices = [k for k in self.phrases if len(k) >= 4]
         # A typo keeps the number of words: a window of n words is compared with names of n
@@ -116,10 +176,55 @@ class Matcher:
             | set(lex.kind_words)
             | lex.off_domain
         )
+        # Every word the vocabulary or the entries know: the rest of a question is unknown.
+        # Words inside longer names ("life" of "life after coding") do not count: alone they
+        # name nothing, and "best years of my life" is not about coding.
+        inside_names = {t for k in self.phrases if " " in k for t in k.split()} - (
+            {k for k in (*self.phrases, *self.keywords) if " " not in k}
+            | {t for k in self.keywords for t in k.split()}
+            | {w for w in intent_words if " " not in w}
+            | lex.stopwords
+            | lex.domain
+            | set(lex.kind_words)
+            | lex.off_domain
+        )
+        self.vocab_words = (
+            (self.known_words - inside_names)
+            | lex.national
+            | lex.uncovered
+            | lex.greetings
+            | lex.pay_verbs
+            | lex.logistics
+            | lex.exam_words
+            | lex.study_terms
+            | lex.not_credentials
+            | lex.study_ignore
+            | lex.common
+            | set(ORDINAL_WORDS)
+            | {w for words in lex.vocab.shorthand.values() for w in words.split()}
+            | {w for words in lex.intents.values() for p in words for w in p.split()}
+            | {w for p in lex.about_me | lex.newcomer for w in p.split()}
+        )
+        # The vocabulary's own words, by first letter, for typos in them ("salry").
+        vocab_words = (
+            {w for w in intent_words if " " not in w}
+            | lex.domain
+            | set(lex.kind_words)
+            | lex.stopwords
+            | lex.study_terms
+        )
+        self.typo_choices: dict[str, list[str]] = {}
+        for word in sorted(vocab_words):
+            if len(word) >= 4 and word.isalpha():
+                self.typo_choices.setdefault(word[0], []).append(word)
+        self.intent_words = frozenset(w for w in intent_words if " " not in w)
         self.intent_phrases = {
             phrase: intent for intent, words in lex.intents.items() for phrase in words
         }
         self.max_intent = max((p.count(" ") + 1 for p in self.intent_phrases), default=1)
+        self.intent_index = PhraseIndex(self.intent_phrases)
+        self.shorthand_keys = frozenset(lex.vocab.shorthand)
+        self.asker_index = PhraseIndex(lex.about_me | lex.newcomer)
         self.ranking_words = lex.intents["highest"] | lex.intents["lowest"]
         self.coding_or_pay = lex.coding | lex.intents["pay"]
         # "Did you mean": every name and alias, against the question's content words only.
@@ -135,10 +240,14 @@ class Matcher:
     # -- entity search -------------------------------------------------------------------------
     def analyse(self, text: str) -> Analysis:
         toks, raw = split(text)
+        lowered = text.lower()
+        # Typed in capitals somewhere: only then can a word be an abbreviation ("XYZ").
+        capitals = lowered != text
+        shouting = capitals and all(not t.isalpha() or t.isupper() for t in raw if len(t) > 1)
+        toks, raw = self._normalise(toks, raw, shouting)
         result = Analysis(tokens=toks)
         if not toks:
             return result
-        shouting = all(not t.isalpha() or t.isupper() for t in raw if len(t) > 1)
         used = [False] * len(toks)
         i = 0
         while i < len(toks):
@@ -158,8 +267,20 @@ class Matcher:
         for hit in result.hits:
             for j in range(hit.start, hit.end):
                 used[j] = True
+        vocab = self.vocab_words
+        unknown = [i for i, t in enumerate(toks) if t not in vocab and not used[i]]
+        if unknown:
+            self._correct_typos(toks, unknown)
         self._read_words(toks, used, result)
-        result.unknown_place = self._unknown_place(toks, raw, used)
+        # All in capitals or none: no abbreviation stands out as a credential.
+        result.unknown_place = self._unknown_place(toks, raw, used, shouting or not capitals)
+        result.unknown_words = [
+            raw[i]
+            for i in unknown
+            if toks[i] not in vocab and toks[i].isalpha() and len(toks[i]) >= 3
+        ]
+        result.strong = self._strong(toks, result) or self._guide_abbreviation(toks, raw)
+        self._read_asker(toks, result)
         result.greeting = all(t in self.lex.greetings for t in toks)
         owners = {
             owner
@@ -168,17 +289,154 @@ class Matcher:
         }
         if len(owners) == 1:
             result.figure_owner = owners.pop()
-        lowered = text.lower()
         result.ordinal = read_ordinal(lowered)
+        result.count = read_count(lowered)
         result.amount, result.reaching = read_amount(lowered)
         if result.amount is not None:
             result.intents.add("pay")
         return result
 
-    def _unknown_place(self, toks: list[str], raw: list[str], used: list[bool]) -> str | None:
-        """What the question asks about that the knowledge base does not know: a place after
-        "in" ("in Canada", "in houston"), a kind of coding ("oncology coding"), a job ("an RHIT
-        make") or a year other than the guide's. None when everything asked is known."""
+    # -- members' own words ----------------------------------------------------------------
+    def _normalise(
+        self, toks: list[str], raw: list[str], shouting: bool
+    ) -> tuple[list[str], list[str]]:
+        """Chat shorthand ("u", "ppl", "rn") read as the words it stands for, words split by
+        a stray space joined ("calif ornia") and words run together split ("howmuch")."""
+        shorthand = self.lex.vocab.shorthand
+        typed = set(toks)
+        if typed <= self.vocab_words and not typed & self.shorthand_keys:
+            return toks, raw  # the common case: every word known, no shorthand
+        out: list[str] = []
+        out_raw: list[str] = []
+        for i, token in enumerate(toks):
+            words: list[str] | None = None
+            if token == "rn" and self._nursing(toks, raw, i, shouting):
+                words = None
+            elif token in shorthand and token not in self.phrases and not raw[i].isupper():
+                words = shorthand[token].split()
+            elif token not in self.vocab_words and token.isalpha() and len(token) >= 6:
+                words = self._split_run(token)
+            if words is None:
+                out.append(token)
+                out_raw.append(raw[i])
+            else:
+                out += words
+                out_raw += words
+        return self._join_split(out, out_raw)
+
+    def _nursing(self, toks: list[str], raw: list[str], i: int, shouting: bool) -> bool:
+        """ "rn" means a registered nurse when typed "RN" or next to a word of nursing or
+        pay ("an rn", "rn salary"); otherwise it is "right now" ("is coding worth it rn")."""
+        if raw[i] == "RN" and not shouting:
+            return True
+        near = self.lex.rn_nursing
+        before = toks[i - 1] if i > 0 else ""
+        after = toks[i + 1] if i + 1 < len(toks) else ""
+        return before in near or after in near
+
+    def _split_run(self, token: str) -> list[str] | None:
+        """ "howmuch", "cpcsalary", "remotejobs": two known words run together."""
+        for cut in range(2, len(token) - 1):
+            left, right = token[:cut], token[cut:]
+            if self._whole_word(left) and self._whole_word(right):
+                return [left, right]
+        return None
+
+    def _whole_word(self, word: str) -> bool:
+        return (len(word) >= 3 or word in self.lex.stopwords) and (
+            word in self.vocab_words or word in self.phrases
+        )
+
+    def _join_split(self, toks: list[str], raw: list[str]) -> tuple[list[str], list[str]]:
+        """ "calif ornia", "sal ary": two unknown pieces that make one known word."""
+        i = 0
+        out: list[str] = []
+        out_raw: list[str] = []
+        while i < len(toks):
+            if i + 1 < len(toks):
+                a, b = toks[i], toks[i + 1]
+                joined = a + b
+                if (
+                    (joined in self.vocab_words or joined in self.phrases)
+                    and len(joined) >= 5
+                    and a.isalpha()
+                    and b.isalpha()
+                    and (a not in self.vocab_words or b not in self.vocab_words)
+                    and not (self._whole_word(a) and self._whole_word(b))
+                ):
+                    out.append(joined)
+                    out_raw.append(raw[i] + raw[i + 1])
+                    i += 2
+                    continue
+            out.append(toks[i])
+            out_raw.append(raw[i])
+            i += 1
+        return out, out_raw
+
+    def _correct_typos(self, toks: list[str], unknown: list[int]) -> None:
+        """Typos in the vocabulary's own words ("salry", "codrs", "certifcation"): an unknown
+        word of five letters or more, with the same first letter and one slip (two from eight
+        letters), reads as that word. Names were tried first, by the fuzzy matcher."""
+        for i in unknown:
+            token = toks[i]
+            if len(token) < 5 or not token.isalpha():
+                continue
+            slips = 1 if len(token) < 8 else 2
+            found = process.extractOne(
+                token,
+                self.typo_choices.get(token[0], ()),
+                scorer=DamerauLevenshtein.distance,
+                processor=None,
+                score_cutoff=slips,
+            )
+            if found is not None:
+                toks[i] = found[0]
+
+    def _read_asker(self, toks: list[str], result: Analysis) -> None:
+        lex = self.lex
+        phrases = self.asker_index.found(toks)
+        result.about_me = bool(phrases & lex.about_me)
+        result.newcomer = bool(phrases & lex.newcomer)
+        if result.off_domain and result.about_me:
+            own = {
+                i
+                for i, t in enumerate(toks)
+                if (t in lex.off_domain or lex.profession.search(t))
+                and set(toks[max(0, i - 3) : i]) & lex.self_profession
+            }
+            result.own_profession = bool(own)
+
+    def _guide_abbreviation(self, toks: list[str], raw: list[str]) -> bool:
+        """ "what does HIM stand for": capitals the guide uses inside a name name its subject."""
+        return any(
+            2 <= len(w) <= 6 and w.isupper() and w.isalpha() and t in self.known_words
+            for t, w in zip(toks, raw, strict=False)
+        )
+
+    def _strong(self, toks: list[str], result: Analysis) -> bool:
+        lex = self.lex
+        for hit in result.hits:
+            words = toks[hit.start : hit.end]
+            if not (len(words) == 1 and words[0] in lex.everyday):
+                return True
+        gap = result.unknown_place
+        if gap is not None and (gap.endswith(" credential") or gap.isupper()):
+            return True  # a credential the guide lacks: a question about coding
+        weak = lex.everyday | lex.stopwords | self.intent_words
+        if any(any(t not in weak for t in toks[k.start : k.end]) for k in result.keywords):
+            return True
+        return any(t in lex.domain and t not in lex.weak_domain for t in toks)
+
+    def _unknown_place(
+        self, toks: list[str], raw: list[str], used: list[bool], no_abbreviations: bool = False
+    ) -> str | None:
+        """What the question asks about that the knowledge base does not know: a credential
+        ("XYZ pay"), a place after "in" ("in Canada", "in houston"), a kind of coding
+        ("oncology coding"), a job ("an RHIT make") or a year other than the guide's. None
+        when everything asked is known."""
+        credential = None if no_abbreviations else self._unknown_credential(toks, raw, used, False)
+        if credential is not None:
+            return f"the {credential} credential"
 
         def unknown(j: int) -> bool:
             word = toks[j]
@@ -235,6 +493,29 @@ class Matcher:
                 return " ".join(words)
         return None
 
+    def _unknown_credential(
+        self, toks: list[str], raw: list[str], used: list[bool], shouting: bool
+    ) -> str | None:
+        """An abbreviation typed in capitals that the guide does not have ("what does XYZ
+        pay", "CCA salary"): it looks like a credential, so it is a gap, never a stand-in."""
+        if shouting:
+            return None  # all in capitals, or none: no abbreviation stands out
+        for i, token in enumerate(toks):
+            word = raw[i]
+            if not word.isupper():
+                continue
+            if (
+                not used[i]
+                and 2 <= len(word) <= 6
+                and word.isalpha()
+                and word.isupper()
+                and token not in self.known_words
+                and token not in self.lex.not_credentials
+                and stem(token) not in self.study_words
+            ):
+                return word
+        return None
+
     def _abbreviation_typos(self, toks: list[str], hits: list[Hit]) -> list[Hit]:
         """ "cmpa", "cobg", "circ": two letters swapped, one missing or extra in a credential's
         abbreviation of four letters or more, when exactly one abbreviation is that close."""
@@ -262,8 +543,12 @@ class Matcher:
         return found
 
     def _exact_at(self, toks: list[str], i: int) -> Hit | None:
-        for n in range(min(self.max_phrase, len(toks) - i), 0, -1):
-            found = self._lookup(" ".join(toks[i : i + n]), self.phrases)
+        # Only the lengths of names that begin with this word (and one word, for plurals).
+        left = len(toks) - i
+        for n in self.phrase_lengths.get(toks[i], ONE):
+            if n > left:
+                continue
+            found = self._lookup(toks[i] if n == 1 else " ".join(toks[i : i + n]), self.phrases)
             if found is not None:
                 return Hit(found, i, i + n, "exact")
         return None
@@ -379,23 +664,19 @@ class Matcher:
 
     def _read_words(self, toks: list[str], used: list[bool], result: Analysis) -> None:
         n = len(toks)
-        i = 0
-        while i < n:
-            for size in range(min(self.max_intent, n - i), 0, -1):
-                phrase = " ".join(toks[i : i + size])
-                intent = self.intent_phrases.get(phrase)
-                if intent is not None:
-                    result.intents.add(intent)
-            i += 1
+        result.intent_words = self.intent_index.found(toks)
+        for phrase in result.intent_words:
+            result.intents.add(self.intent_phrases[phrase])
         i = 0
         while i < n:
             if used[i]:
                 i += 1
                 continue
-            for size in range(min(self.max_phrase, n - i), 0, -1):
-                if any(used[i : i + size]):
+            for size in self.keyword_lengths.get(toks[i], ONE):
+                if size > n - i or (size > 1 and any(used[i : i + size])):
                     continue
-                found = self._lookup(" ".join(toks[i : i + size]), self.keywords)
+                key = toks[i] if size == 1 else " ".join(toks[i : i + size])
+                found = self._lookup(key, self.keywords)
                 if found is None and size == 1 and len(toks[i]) >= 4:
                     found = self.keyword_stems.get(stem(toks[i]))
                 if found is not None:

@@ -20,6 +20,7 @@ from bot.knowledge.models import (
     ExperienceBand,
     Figure,
     Place,
+    PlanStage,
     Specialty,
     State,
     Topic,
@@ -447,4 +448,29 @@ class WorkModelPresenter(Presenter[WorkModel]):
             Field("Share of coding jobs", entry.share.text),
             Field("Salary impact", entry.salary_impact),
         ]
+        return d
+
+
+@presents("plan_stage")
+class PlanStagePresenter(Presenter[PlanStage]):
+    """A stage of the guide's year-by-year plan: its steps in the guide's order."""
+
+    list_lead = "The guide's year-by-year plan to maximize your salary:"
+
+    def label(self, entry: PlanStage) -> str:
+        return f"{entry.years.text}: {entry.stage}"
+
+    def rank(self, entry: PlanStage) -> int:
+        return int(entry.years.low or 0)
+
+    def listing(self, entries: list[PlanStage]) -> list[PlanStage]:
+        return sorted(entries, key=self.rank)
+
+    def brief(self, entry: PlanStage) -> str:
+        return join(entry.steps)
+
+    def describe(self, entry: PlanStage, intents: set[str]) -> Description:
+        lead = f"The guide's plan for {entry.years.text} ({entry.stage}):" + bullets(entry.steps)
+        d = Description(self.label(entry), lead)
+        d.used = self.c.refs(entry.credentials)
         return d

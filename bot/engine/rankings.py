@@ -31,9 +31,12 @@ def ranking(
         return kind_list(c, query, kind, intents)
     pool.sort(key=lambda e: _figure(c, e).sort_key, reverse=direction == "highest")
     best = pool[0]
+    place = ""
+    if ordinal is not None and 1 < ordinal <= len(pool):  # "and the second?"
+        best, place = pool[ordinal - 1], f"{_ordinal(ordinal)} "
     lead = (
-        f"The {direction}-paying {c.label_of_kind(kind)} in the guide is {c.label(best)} at "
-        f"{_figure(c, best).text}."
+        f"The {place}{direction}-paying {c.label_of_kind(kind)} in the guide is {c.label(best)} "
+        f"at {_figure(c, best).text}."
     )
     fields = [Field(c.label(e), c.brief(e)) for e in pool[:10]]
     title = f"{direction.capitalize()}-paying {c.plural_of_kind(kind)}"
@@ -46,6 +49,11 @@ def ranking(
                 notes.append(other.summary)
                 used.append(other)
     return c.finish(query, best, title, lead, fields, used, notes, {direction})
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _figure(c: Composer, entry: Entry) -> Figure:

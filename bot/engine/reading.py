@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from bot.knowledge.text import raw_tokens
 
 _AMOUNT = re.compile(
-    r"\$?\s?(?P<k>\d{2,3})\s?k\b(?P<plus>\s?\+)?"
+    r"\$?\s?(?P<k>\d{2,3})\s?(?:k|thousand|grand)\b(?P<plus>\s?\+)?"
     r"|\$\s?(?P<dollars>\d{1,3}(?:,\d{3})+|\d{4,6})"
     r"|(?P<six>\b(?:6|six)[\s-]figures?\b)"
 )
-_ORDINAL_WORDS = {
+ORDINAL_WORDS = {
     "second": 2,
     "third": 3,
     "fourth": 4,
@@ -37,6 +38,7 @@ MAX_TOKENS = 120  # a 4,000-character question is read up to here; the rest is n
 _SUFFIXES = ("ings", "ing", "ed", "es", "s")
 
 
+@lru_cache(maxsize=32_768)
 def stem(word: str) -> str:
     """A light suffix strip for weak topic words: "openings", "opening", "opened" -> "open"."""
     for suffix in _SUFFIXES:
@@ -97,4 +99,22 @@ def read_ordinal(lowered: str) -> int | None:
     if match is None:
         return None
     number = match["n"] or match["n2"]
-    return int(number) if number else _ORDINAL_WORDS[match["word"]]
+    return int(number) if number else ORDINAL_WORDS[match["word"]]
+
+
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+_COUNT = re.compile(
+    r"\b(?:top|bottom|highest|lowest|best|worst|cheapest|dearest|first|last)\s+"
+    r"(?P<a>\d{1,2}|two|three|four|five|six|seven|eight)\b(?!\s?%)"
+    r"|\b(?P<b>\d{1,2}|two|three|four|five|six|seven|eight)\s+(?:of the\s+)?"
+    r"(?:top|bottom|highest|lowest|best|worst|cheapest|dearest|most|least)\b"
+)
+
+
+def read_count(lowered: str) -> int | None:
+    """ "top 3 states", "the two cheapest": how many of a ranking to show."""
+    match = _COUNT.search(lowered)
+    if match is None:
+        return None
+    word = match["a"] or match["b"]
+    return int(word) if word.isdigit() else _COUNT_WORDS[word]

@@ -8,13 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from bot.engine import amounts, rankings
+from bot.engine import advice, amounts, rankings
 from bot.engine.answer import Answer
 from bot.engine.compare import one, several
-from bot.engine.compose import Composer
+from bot.engine.compose import Composer, sentence
+from bot.engine.difference import difference
 from bot.engine.matcher import Analysis
-from bot.engine.study import TipIndex, asks_for_a_code, code_lookup, tip_answer
-from bot.knowledge.models import KINDS, Credential, Entry, Topic
+from bot.engine.reading import stem
+from bot.engine.study import TipIndex, asks_for_a_code, code_lookup, might_be_a_code, tip_answer
+from bot.knowledge.models import KINDS, Credential, Entry, Place, State, Topic
+from bot.knowledge.text import raw_tokens
 
 # Intents a study question may have; any other makes it a career question.
 STUDY_INTENTS = frozenset({"meaning", "compare", "list", "skills"})
@@ -49,6 +52,9 @@ class Route:
     name: str
     rule: Rule
     final: bool = False  # answered as is, without the notes every other answer gets
+    # Intents of which the question must have one for the rule to be tried at all (a cheap
+    # skip: the rule checks its own conditions anyway).
+    needs: frozenset[str] = frozenset()
 
 
 def prepare(ctx: Context, query: str, text: str, a: Analysis) -> Question:
@@ -82,10 +88,54 @@ def greeting(ctx: Context, q: Question) -> Answer | None:
 
 
 def code(ctx: Context, q: Question) -> Answer | None:
-    """ "what is CPT 99214": declined, unless it names a credential, state, ... as well."""
-    if not asks_for_a_code(q.text) or any(not isinstance(e, Topic) for e in _named(ctx, q)):
+    """ "what is CPT 99214", "what does 99213 mean": declined, unless it names a credential,
+    state, ... as well, or asks about pay ("is 45000 good")."""
+    if not might_be_a_code(q.text):
+        return None  # no code-shaped token at all: the common case, decided by one search
+    money = bool(q.a.intents & {"pay", "highest", "lowest"})
+    meaning = "meaning" in q.a.intents and not money
+    content = [t for t in q.a.tokens if t not in ctx.c.lex.stopwords]
+    words = len(content) if not money else 99
+    if not asks_for_a_code(q.text, meaning, words) or any(
+        not isinstance(e, Topic) for e in _named(ctx, q)
+    ):
         return None
     return code_lookup(ctx.c, ctx.study, q.query, q.text)
+
+
+def _everyday_only(ctx: Context, q: Question) -> bool:
+    """ "how long", "best", "top 5", "how many years": intent words of everyday talk and
+    nothing else, no name, kind, amount or word of coding. They name nothing of the guide."""
+    a = q.a
+    if a.hits or not a.intent_words or a.kinds or a.amount is not None or a.years is not None:
+        return False
+    if "pay" in a.intents or a.figure_owner is not None:
+        return False  # "how much is 55000", "what is 14,800": about the guide's figures
+    everyday = ctx.c.lex.everyday_intents | ctx.c.lex.stopwords
+    return all(w in everyday for phrase in a.intent_words for w in phrase.split())
+
+
+def off_topic(ctx: Context, q: Question) -> Answer | None:
+    """Words the guide does not know and nothing of coding ("how long to boil an egg",
+    "remote control not working", "best pizza near me"): a study tip with strong evidence,
+    else unanswered. Never a table of salaries that happened to share a word."""
+    a = q.a
+    if a.strong or a.off_domain or not (a.unknown_words or _everyday_only(ctx, q)):
+        return None
+    if "plan" in a.intents and a.years is not None:
+        return None  # "what should I focus on after 10 yrs": a stage of the plan
+    if not (a.hits or a.keywords or a.intents or a.kinds):
+        return None  # nothing would answer it anyway: the last rule says so
+    if a.intents <= STUDY_INTENTS and (tip := ctx.study.search(q.text)) is not None:
+        return tip_answer(q.query, tip)
+    if set(a.tokens) & ctx.c.lex.study_terms:  # a study question no tip answers
+        return nothing(ctx, q)
+    return ctx.c.unanswered(
+        q.query,
+        f"That does not look like a medical coding question, so the {ctx.c.guide_year()} "
+        "career guide has nothing on it.",
+        suggest_from=q.text,
+    )
 
 
 def _named(ctx: Context, q: Question) -> list[Entry]:
@@ -119,10 +169,200 @@ def uncovered_ranking(ctx: Context, q: Question) -> Answer | None:
 def off_domain(ctx: Context, q: Question) -> Answer | None:
     if not q.a.off_domain or set(q.a.tokens) & ctx.c.lex.coding:
         return None
+    if q.a.own_profession and (q.entries or q.a.intents & {"path", "plan"}):
+        return None  # "I'm a nurse thinking about CDI": the asker's past, not the subject
+    if any(not isinstance(e, Topic) for e in q.entries) and "pay" not in q.a.intents:
+        return None  # "become a CDI specialist without nursing": the career is the subject
     return ctx.c.unanswered(
         q.query,
         f"The guide covers medical coding careers only; it has nothing on {q.a.off_domain[0]} pay.",
         suggest_from=q.text,
+    )
+
+
+def _asker_years(q: Question) -> float | None:
+    if q.a.years is not None:
+        return q.a.years
+    if q.a.newcomer:
+        return advice.NEWCOMER_YEARS
+    return advice.years_of(q.entries) if q.a.about_me else None
+
+
+def plan_stage(ctx: Context, q: Question) -> Answer | None:
+    """ "I just passed my CPC, what should I do next", "how do I keep moving up": the stage
+    of the guide's year-by-year plan for where the asker is (the whole plan if unknown)."""
+    a = q.a
+    asked = "plan" in a.intents or (
+        a.about_me and a.intents & {"next", "path"} and (a.newcomer or a.years is not None)
+    )
+    if not asked or q.ranking or "compare" in a.intents:
+        return None
+    if any(e.kind == "plan_stage" for e in q.entries):
+        return None  # "year 2-5": the one rule describes it
+    if not (a.strong or a.about_me or a.years is not None):
+        return None
+    levels = [e for e in q.entries if e.kind == "career_level"]
+    if levels and "next" in a.intents and not a.newcomer:
+        return None  # "I'm a coding supervisor, what comes next": the ladder's next step
+    years = _asker_years(q)
+    if years is None and (q.entries or not a.strong):
+        return None  # "salary plan": the entry named answers it; "what do I do with my life"
+    return advice.plan(ctx.c, q.query, years, q.entries)
+
+
+def about_you(ctx: Context, q: Question) -> Answer | None:
+    """ "I'm a CPC with 3 years in cardiology, how much should I make": every figure that
+    fits who the asker says they are, not a comparison of their own credentials."""
+    a = q.a
+    if not a.about_me or q.ranking or a.intents & {"compare", "next", "previous"}:
+        return None
+    years = a.years if a.years is not None else advice.NEWCOMER_YEARS if a.newcomer else None
+    named = [e for e in q.entries if not isinstance(e, Topic)]
+    if len(named) < len(q.entries):
+        return None  # a topic is the subject ("can I work remote from Mississippi")
+    if not named or (len(named) < 2 and years is None):
+        return None
+    if _moving(ctx, q, named):
+        return None  # "I moved from Arkansas to Hawaii": a comparison of the two
+    if "path" in a.intents and len(named) >= 2:
+        # "I have the CRC and want to move into auditing": the last named is where they go.
+        target = named[-1]
+        answer = one(ctx.c, q.query, target, a.intents)
+        have = ", ".join(ctx.c.label(e) for e in named[:-1])
+        return replace(answer, notes=(*answer.notes, f"What you have already: {have}."))
+    return advice.profile(ctx.c, q.query, named, years, a.intents | {"pay"}, a.amount)
+
+
+def _moving(ctx: Context, q: Question, named: list[Entry]) -> bool:
+    places = [e for e in named if isinstance(e, State | Place)]
+    return len(places) >= 2 and not ctx.c.lex.moving.isdisjoint(q.a.tokens)
+
+
+def why(ctx: Context, q: Question) -> Answer | None:
+    """ "why does risk adjustment pay so much": the reason the guide gives, else that it
+    gives none, before what it does say."""
+    if "why" not in q.a.intents or len(q.entries) != 1:
+        return None
+    entry = q.entries[0]
+    answer = one(ctx.c, q.query, entry, q.a.intents - {"why"})
+    reason = entry.reason()
+    if reason:
+        lead = f"The guide's reason: {sentence(reason)}"
+    else:
+        lead = f"The guide gives no reason for this; what it says about {entry.name}:"
+    return replace(answer, lead=f"{lead}\n{answer.lead}")
+
+
+def stands_for(ctx: Context, q: Question) -> Answer | None:
+    """ "what does HCC stand for": the expansion the guide gives, with the entry it is on."""
+    if not q.a.intents & {"meaning"} or q.a.intents & {"pay", "highest", "lowest"}:
+        return None
+    for token in q.a.tokens:
+        found = ctx.c.expansion(token)
+        if found is not None:
+            abbreviation, full, entry = found
+            answer = one(ctx.c, q.query, entry, set())
+            lead = f"{abbreviation} stands for {full}, as the guide spells it out."
+            return replace(answer, lead=f"{lead}\n{answer.lead}")
+    if "meaning" not in q.a.intents or any(isinstance(e, Credential) for e in q.entries):
+        return None
+    shouted = [w for w in raw_tokens(q.text) if 2 <= len(w) <= 6 and w.isalpha() and w.isupper()]
+    known = [w for w in shouted if w.lower() in ctx.c.matcher.known_words]
+    if len(known) == 1 and not q.a.hits[1:]:  # "what does HIM stand for"
+        return ctx.c.unanswered(
+            q.query, f"The guide uses {known[0]} but does not spell it out.", suggest_from=q.text
+        )
+    return None
+
+
+def issuer_of(ctx: Context, q: Question) -> Answer | None:
+    """ "who runs the CPC exam", "what does AHIMA offer": credentials and their issuers."""
+    if "issuer" not in q.a.intents and not ("list" in q.a.intents and "credential" in q.kinds):
+        return None
+    if q.a.intents & {"pay", "highest", "lowest"}:
+        # "who publishes the salary survey": a body, not pay; "which cert pays most": pay.
+        nothing_named = not q.entries and "issuer" in q.a.intents
+        return _body_covering(ctx, q) if nothing_named else None
+    if any(isinstance(e, Credential) for e in q.entries):
+        return None
+    toks = set(q.a.tokens)
+    named = [cred for cred in ctx.c.credentials() if cred.abbreviation.lower() in toks]
+    if len(named) == 1 and "issuer" in q.a.intents:
+        return one(ctx.c, q.query, named[0], {"issuer"})
+    org = next((o for o in ctx.c.issuers() if o.lower() in toks), None)
+    if org is None and not named and "issuer" in q.a.intents:
+        return _body_covering(ctx, q)
+    if org is None or named:
+        return None
+    return ctx.c.issued_by(q.query, org)
+
+
+def _body_covering(ctx: Context, q: Question) -> Answer | None:
+    """ "which organization covers HIM careers", "who publishes the salary survey": the body
+    the guide says covers it."""
+    words = {stem(t) for t in q.a.tokens if t not in ctx.c.lex.study_ignore}
+    found = ctx.c.body_covering(words)
+    if found is None:
+        return None
+    body, covers, entry = found
+    full = ctx.c.expansion(body.lower())
+    name = f"{body} ({full[1]})" if full else body
+    answer = one(ctx.c, q.query, entry, set())
+    return replace(answer, lead=f"The guide names {name} for that: {covers}.\n{answer.lead}")
+
+
+def premium(ctx: Context, q: Question) -> Answer | None:
+    """ "how much more do certified coders make": the guide's certification premium, with the
+    certification table's difference computed."""
+    a = q.a
+    if "difference" not in a.intents or not set(a.tokens) & ctx.c.lex.certification_words:
+        return None
+    specific = [e for e in q.entries if not isinstance(e, Topic)]
+    if len(specific) >= 2 or any(e.kind in {"state", "specialty", "place"} for e in specific):
+        return None
+    entry = ctx.c.kb.role("premium")
+    if entry is None:
+        return None
+    answer = one(ctx.c, q.query, entry, a.intents)
+    found = ctx.c.status_difference()
+    if found is None:
+        return answer
+    line, used = found
+    entries = (*answer.entries, *(e.id for e in used))
+    return replace(
+        answer,
+        notes=(*answer.notes, line),
+        entries=entries,
+        sources=tuple(ctx.c.sources(ctx.c.refs(entries))),
+    )
+
+
+def against_median(ctx: Context, q: Question) -> Answer | None:
+    """ "how much more does DC pay than the national median": one figure against the median."""
+    a = q.a
+    if "difference" not in a.intents:
+        return None
+    specific = [e for e in q.entries if not isinstance(e, Topic)]
+    if len(specific) != 1:
+        return None
+    if not set(a.tokens) & ctx.c.lex.national_figure:
+        return None
+    median = next((f for f in ctx.c.medians() if f.unit == "usd_year"), None)
+    figure = ctx.c.figure(specific[0])
+    if median is None or figure is None:
+        return None
+    line = difference(ctx.c.label(specific[0]), figure, "the national median", median)
+    if line is None:
+        return None
+    answer = one(ctx.c, q.query, specific[0], a.intents)
+    national = ctx.c.national
+    extra = (national.id,) if national is not None and national.id not in answer.entries else ()
+    sources = ctx.c.sources(ctx.c.refs((*answer.entries, *extra)))
+    return replace(
+        answer,
+        lead=f"{line}\n{answer.lead}",
+        entries=(*answer.entries, *extra),
+        sources=tuple(sources),
     )
 
 
@@ -132,7 +372,12 @@ def ranking(ctx: Context, q: Question) -> Answer | None:
     direction = "lowest" if "lowest" in q.ranking and "highest" not in q.ranking else "highest"
     kind = q.kinds[0] if q.kinds else None
     named = _named(ctx, q)
-    return rankings.ranking(ctx.c, q.query, kind, direction, q.a.intents, q.a.ordinal, named)
+    answer = rankings.ranking(ctx.c, q.query, kind, direction, q.a.intents, q.a.ordinal, named)
+    count = q.a.count
+    if count is None or q.a.ordinal is not None or not 1 <= count < len(answer.fields):
+        return answer
+    shown = answer.fields[:count]
+    return replace(answer, fields=shown, lead=f"{answer.lead} The {count} asked for:")
 
 
 def several_named(ctx: Context, q: Question) -> Answer | None:
@@ -210,9 +455,17 @@ def nothing(ctx: Context, q: Question) -> Answer | None:
 ROUTES: tuple[Route, ...] = (
     Route("greeting", greeting, final=True),
     Route("code-lookup", code, final=True),
+    Route("off-topic", off_topic, final=True),
     Route("ambiguous", ambiguous),
     Route("uncovered-ranking", uncovered_ranking),
     Route("off-domain", off_domain),
+    Route("why", why, needs=frozenset({"why"})),
+    Route("stands-for", stands_for, needs=frozenset({"meaning"})),
+    Route("issuer", issuer_of, needs=frozenset({"issuer", "list"})),
+    Route("premium", premium, needs=frozenset({"difference"})),
+    Route("against-median", against_median, needs=frozenset({"difference"})),
+    Route("plan-stage", plan_stage, needs=frozenset({"plan", "next", "path"})),
+    Route("about-you", about_you),
     Route("ranking", ranking),
     Route("several", several_named),
     Route("one", one_named),
@@ -229,11 +482,14 @@ ROUTES: tuple[Route, ...] = (
 
 
 def route(ctx: Context, q: Question) -> Answer:
+    intents = q.a.intents
     for r in ROUTES:
+        if r.needs and r.needs.isdisjoint(intents):
+            continue
         answer = r.rule(ctx, q)
         if answer is None:
             continue
-        answer = replace(answer, rule=r.name)
+        answer = answer.but(rule=r.name)
         return answer if r.final else _notes(ctx, q, answer)
     raise AssertionError("the last rule always answers")
 
@@ -248,6 +504,8 @@ def _notes(ctx: Context, q: Question, answer: Answer) -> Answer:
 def _amount_note(ctx: Context, q: Question, answer: Answer) -> Answer:
     if q.a.amount is None or not answer.answered or answer.topic not in ctx.c.kb.entries:
         return answer
+    if answer.rule == "about-you":
+        return answer  # placed against each figure that fits already
     figure = ctx.c.figure(ctx.c.kb.entries[answer.topic])
     if figure is None or not figure.is_pay_range:
         return answer
@@ -269,8 +527,12 @@ def _exam_logistics(ctx: Context, q: Question, answer: Answer) -> Answer:
 def _gap(ctx: Context, q: Question, answer: Answer) -> Answer:
     """Name what the guide has no figure for before any stand-in figure."""
     missing = q.a.unknown_place
+    topic = ctx.c.kb.entries.get(answer.topic or "")
+    if isinstance(topic, State | Place) and ctx.c.figure(topic) is None:
+        answer = answer.but(gap=topic.name)  # "coders in Texas": a place with no figure
     if missing is None:
         return answer
+    answer = answer.but(gap=missing)
     if missing.isdigit():
         gap = f"The guide's figures are for {ctx.c.guide_year()}; it has none for {missing}"
     else:
@@ -285,4 +547,5 @@ def _gap(ctx: Context, q: Question, answer: Answer) -> Answer:
             else "what it has"
         )
         return replace(answer, lead=f"{gap}; here is {rest}.\n{answer.lead}")
-    return replace(answer, notes=(*answer.notes, f"{gap}; the figures above are not for it."))
+    # Named before the figures, which stand in for it.
+    return replace(answer, lead=f"{gap}; the figures below are not for it.\n{answer.lead}")

@@ -18,11 +18,14 @@ from bot.knowledge.text import tokens
 
 MIN_SCORE = 5.0  # about two rare shared words, or three common ones
 CLEAR_LEAD = 1.25  # the best tip must beat the second by this factor
+STRONG_SHARED = 3  # shared words that make a tip's case without a coding term
 
 
 class TipIndex:
-    def __init__(self, tips: Sequence[Tip], ignore: Iterable[str]):
+    def __init__(self, tips: Sequence[Tip], ignore: Iterable[str], terms: Iterable[str] = ()):
         self.ignore = frozenset(ignore)
+        # Coding terms, stemmed as the tips' words are: one shared is evidence enough.
+        self.terms = frozenset(stem(t) for t in terms)
         self.tips = list(tips)
         self.words = [self._words(f"{t.text} {t.source or ''} {t.category}") for t in self.tips]
         # A tip's id names its subject (the code set, the rule): words there count twice.
@@ -59,8 +62,15 @@ class TipIndex:
         if not scored or scored[0][0] < MIN_SCORE:
             return None
         best, index = scored[0]
-        if len(asked & (self.words[index] | self.subjects[index])) < min(2, len(asked)):
+        shared = asked & (self.words[index] | self.subjects[index])
+        if len(shared) < min(2, len(asked)):
             return None  # one shared word out of several is a coincidence, not a match
+        if (
+            len(shared) < STRONG_SHARED
+            and not shared & self.subjects[index]
+            and not any(w in self.terms or any(ch.isdigit() for ch in w) for w in shared)
+        ):
+            return None  # a tip needs a coding term, a code, or several of its words
         runner_up = scored[1][0] if len(scored) > 1 else 0.0
         if runner_up and best < runner_up * CLEAR_LEAD:
             return None
@@ -69,14 +79,26 @@ class TipIndex:
 
 # -- study answers ------------------------------------------------------------------------------
 TIPS_SOURCE = "medcode-bot study tips (original, in the bot's own words)"
-_CODE = re.compile(r"\b(?:\d{5}|\d{4}[FTU]|[A-TV-Z]\d{2}(?:\.[0-9A-Z]{1,4})?)\b")
+_CODE = re.compile(r"\b(?:\d{5}|\d{4}[FTU]|[A-V]\d{4}|[A-TV-Z]\d{2}(?:\.[0-9A-Z]{1,4})?)\b")
 _CODE_WORDS = re.compile(r"\b(?:cpt|icd|hcpcs|code|codes)\b", re.IGNORECASE)
 _CODE_FOR = re.compile(r"\b(?:code|codes)\s+(?:for|of)\b|\bwhat(?:'?s| is) the code\b", re.I)
 
 
-def asks_for_a_code(text: str) -> bool:
-    """ "what is CPT 99214", "ICD-10 code for type 2 diabetes": a code look-up."""
-    return bool(_CODE_FOR.search(text) or (_CODE.search(text) and _CODE_WORDS.search(text)))
+_MONEY = re.compile(r"\$\s?\d|\d\s?k\b|\d,\d{3}", re.IGNORECASE)
+
+
+def might_be_a_code(text: str) -> bool:
+    """A quick test: does the text hold anything code-shaped at all?"""
+    return bool(_CODE.search(text) or _CODE_FOR.search(text))
+
+
+def asks_for_a_code(text: str, meaning: bool = False, words: int = 0) -> bool:
+    """ "what is CPT 99214", "ICD-10 code for type 2 diabetes": a code look-up; so is a bare
+    code asked for its meaning ("what does 99213 mean", "J1100?"), unless it is money."""
+    if _CODE_FOR.search(text) or (_CODE.search(text) and _CODE_WORDS.search(text)):
+        return True
+    bare = _CODE.search(text) is not None and _MONEY.search(text) is None
+    return bare and (meaning or words <= 2)
 
 
 def tip_answer(query: str, tip: Tip) -> Answer:

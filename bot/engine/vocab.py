@@ -28,6 +28,23 @@ class Lexicon:
     greetings: frozenset[str]
     domain: frozenset[str]
     coding: frozenset[str]
+    weak_domain: frozenset[str]
+    everyday: frozenset[str]
+    study_terms: frozenset[str]
+    not_credentials: frozenset[str]
+    rn_nursing: frozenset[str]
+    about_me: frozenset[str]
+    newcomer: frozenset[str]
+    self_profession: frozenset[str]
+    certification_words: frozenset[str]
+    part_starters: frozenset[str]
+    common: frozenset[str]
+    everyday_intents: frozenset[str]
+    lead_ins: frozenset[str]
+    about: tuple[str, ...]
+    refers: frozenset[str]
+    national_figure: frozenset[str]
+    moving: frozenset[str]
     off_domain: frozenset[str]
     profession: re.Pattern[str]
     national: frozenset[str]
@@ -62,6 +79,23 @@ class Lexicon:
             greetings=vocab.greetings.forms,
             domain=domain,
             coding=vocab.coding.forms,
+            weak_domain=vocab.weak_domain.forms,
+            everyday=vocab.everyday.forms,
+            study_terms=vocab.study_terms.forms,
+            not_credentials=vocab.not_credentials.forms | vocab.study_terms.forms,
+            rn_nursing=vocab.rn_nursing.forms,
+            about_me=vocab.about_me.forms,
+            newcomer=vocab.newcomer.forms,
+            self_profession=vocab.self_profession.forms,
+            certification_words=vocab.certification_words.forms,
+            part_starters=vocab.part_starters.forms,
+            common=vocab.common.forms,
+            everyday_intents=vocab.everyday_intents.forms,
+            lead_ins=vocab.follow_up.lead_ins.forms,
+            about=tuple(sorted(vocab.follow_up.about.forms)),
+            refers=vocab.follow_up.refers.forms,
+            national_figure=vocab.national_figure.forms,
+            moving=vocab.moving.forms,
             off_domain=vocab.off_domain.forms,
             profession=re.compile(vocab.profession_pattern),
             national=vocab.national.forms,

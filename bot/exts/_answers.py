@@ -7,19 +7,23 @@ second time costs a dictionary look-up instead of the matcher, the composition a
 The key is the question exactly as typed, not its normalised form: the engine reads case
 ("coder pay IN" is Indiana's pay, "coder pay in" the national figures; "ICD code E11.9" is a code
 look-up), so two questions `bot.knowledge.text.normalize` cannot tell apart may get different
-answers (tests/exts/test_answers.py). When the engine comes to take more than the question
-(follow-up context), that joins the key. Answers belong to the engine that made them: a new
-engine (`/kb reload`) starts an empty cache. Bounded: the least recently asked make room.
+answers (tests/exts/test_answers.py). Only questions read on their own are kept: a member
+with a conversation under way (a follow-up such as "and in Maryland?" means something else
+after each question) gets an answer made afresh, so the cache never serves one member's context
+to another. Answers belong to the engine that made them: a new engine (`/kb reload`) starts an
+empty cache. Bounded: the least recently asked make room.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import discord
 
 from bot.engine import Answer, Engine
+from bot.engine.conversation import Conversation
 from bot.exts._embeds import answer_embed
 
 if TYPE_CHECKING:
@@ -33,6 +37,9 @@ class Reply(NamedTuple):
 
     answer: Answer
     embed: discord.Embed
+    # The conversation a follow-up is read with, as if asked at time 0: stamp it with the
+    # time it was asked (`read` does).
+    context: Conversation | None = None
 
 
 class AnswerCache:
@@ -47,10 +54,21 @@ class AnswerCache:
             self._replies.cache_clear()
         return self._replies(question)
 
+    def read(
+        self, engine: Engine, question: str, context: Conversation | None, now: float
+    ) -> tuple[Reply, Conversation | None]:
+        """The reply to `question` in the light of a member's `context`, and the context to
+        keep: from the cache when there is no conversation under way, else made afresh."""
+        if context is not None and context.fresh(now):
+            answer, kept = engine.reply(question, context, now)
+            return Reply(answer, answer_embed(answer)), kept
+        made = self.reply(engine, question)
+        return made, replace(made.context, at=now) if made.context else None
+
     def _answer(self, question: str) -> Reply:
         assert self._engine is not None
-        answer = self._engine.answer(question)
-        return Reply(answer, answer_embed(answer))
+        answer, context = self._engine.reply(question, None, 0.0)
+        return Reply(answer, answer_embed(answer), context)
 
     def cache_info(self) -> _CacheInfo:
         """Hits, misses, the bound and the number of answers kept (since the last engine)."""

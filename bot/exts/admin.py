@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import ReloadFailed
+from bot.errors import ReloadFailed, UserError
 from bot.exts._embeds import clip
 from bot.knowledge import KnowledgeError
 
@@ -72,6 +72,22 @@ class KnowledgeAdmin(commands.GroupCog, group_name="kb"):
             title="Knowledge base", description=kb.summary(), colour=discord.Colour.teal()
         )
         embed.add_field(name="Directory", value=clip(str(self.bot.settings.knowledge_dir), 1024))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="gaps")
+    @app_commands.check(owner_only)
+    async def gaps(self, interaction: discord.Interaction) -> None:
+        """The questions members asked most that the guide could not answer."""
+        if not self.bot.gaps.enabled:
+            raise UserError("The gap log is off (MEDCODE_GAP_LOG=false).")
+        await self.bot.gaps.flush()
+        found = await self.bot.gaps.log.most_asked(20)
+        lines = [f"**{g.count}×** {clip(g.text, 150)}" for g in found]
+        embed = discord.Embed(
+            title="Most asked, not answered",
+            description=clip("\n".join(lines) or "Nothing recorded yet.", 4000),
+            colour=discord.Colour.teal(),
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

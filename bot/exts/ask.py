@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -12,7 +13,8 @@ from discord.ext import commands
 
 from bot.bot import APOLOGY, cooldown_message
 from bot.engine import Answer
-from bot.exts._answers import AnswerCache
+from bot.engine.conversation import Conversations
+from bot.exts._answers import AnswerCache, Reply
 from bot.exts._cooldown import MemberCooldown
 from bot.exts._embeds import answer_embed, clip
 from bot.exts.practice.cog import practise_view
@@ -94,6 +96,11 @@ def _user_key(obj: discord.Interaction | discord.Message) -> int:
     return obj.user.id if isinstance(obj, discord.Interaction) else obj.author.id
 
 
+def _conversation_key(obj: discord.Interaction | discord.Message) -> tuple[int, int]:
+    """One conversation per member per channel (a thread is a channel of its own)."""
+    return _user_key(obj), obj.channel.id if obj.channel is not None else 0
+
+
 class Ask(commands.Cog):
     def __init__(self, bot: MedcodeBot) -> None:
         self.bot = bot
@@ -101,6 +108,17 @@ class Ask(commands.Cog):
         # One bucket per member, shared by /ask and mentions.
         self.cooldown = MemberCooldown(settings.ask_rate, settings.ask_per_seconds)
         self.answers = AnswerCache()  # the same question twice: the same answer, made once
+        # What each member last asked in each channel, for follow-ups ("and in Maryland?").
+        self.conversations = Conversations()
+
+    def _reply(self, obj: discord.Interaction | discord.Message, question: str) -> Reply:
+        """The answer and its embed, read with this member's conversation in this channel."""
+        key, now = _conversation_key(obj), time.monotonic()
+        context = self.conversations.get(key, now)
+        reply, kept = self.answers.read(self.bot.engine, question, context, now)
+        self.conversations.put(key, kept)
+        self.bot.gaps.note(reply.answer)  # never waits: a task writes the batch
+        return reply
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(SuggestButton)
@@ -120,7 +138,7 @@ class Ask(commands.Cog):
         retry = self._retry_after(interaction)
         if retry:
             raise app_commands.CommandOnCooldown(self.cooldown.cooldown, retry)
-        reply = self.answers.reply(self.bot.engine, question)
+        reply = self._reply(interaction, question)
         if reply.answer.answered:
             practise = practise_view(self.bot, reply.answer.topic)  # a study tip: "Practise this"
             if practise is None:
@@ -150,7 +168,7 @@ class Ask(commands.Cog):
                 await self._send(message, content=cooldown_message(retry))
             return
         try:
-            answer, embed = self.answers.reply(self.bot.engine, question)
+            answer, embed, _ = self._reply(message, question)
             # Under a study answer, "Practise this" (as under /ask); else "did you mean".
             view = practise_view(self.bot, answer.topic) if answer.answered else None
             view = view or (None if answer.answered else suggestion_view(answer))

@@ -33,6 +33,9 @@ Intent = Literal[
     "highest",
     "lowest",
     "list",
+    "plan",
+    "why",
+    "difference",
 ]
 # The parts the engine looks for in the knowledge base by role, never by id. At most one entry
 # holds each role.
@@ -44,6 +47,7 @@ Role = Literal[
     "fully-remote",  # the fully remote work model, cited beside state pay
     "exam-prep",  # exam preparation: offered when a code look-up is declined
     "resources",  # official resources: likewise
+    "premium",  # the certification premium: "how much more do certified coders make"
 ]
 UNIQUE_ROLES: frozenset[str] = frozenset(get_args(Role))
 FigureRole = Literal["median"]  # the national median, placed beside an amount or a state
@@ -132,6 +136,7 @@ class KindSpec:
     demand: str | None = None  # the field holding a demand level (vocab.yaml orders them)
     # Intents this kind's list answers when a question names nothing ("how much experience").
     lists_for: tuple[str, ...] = ()
+    reason: str | None = None  # a field holding the guide's reason for its pay (a state's notes)
 
 
 class Entry(_Strict):
@@ -153,7 +158,28 @@ class Entry(_Strict):
     default_for: list[Intent] = []
     # Its place among the "did you mean" offers of a question nothing matches (1 first).
     suggested: int | None = Field(default=None, ge=1)
+    # The guide's stated reason for its pay level or standing, quoted ("why does HCC pay more").
+    why: str | None = None
+    # Abbreviations the guide spells out in this entry's section: {"HCC": "Hierarchical ..."}.
+    expansions: dict[str, str] = {}
+    # Organisations the section names and what it says each covers: {"AAPC": "CPC ..."}.
+    bodies: dict[str, str] = {}
     source: SourceRef
+
+    @field_validator("expansions")
+    @classmethod
+    def _abbreviations(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, full in value.items():
+            if not re.fullmatch(r"[A-Z][A-Za-z0-9&-]{1,9}", key) or not full.strip():
+                raise ValueError(f"{key!r}: an abbreviation in capitals, with its expansion")
+        return value
+
+    def reason(self) -> str | None:
+        """The guide's reason for its pay, where the guide gives one."""
+        if self.why:
+            return self.why
+        value = getattr(self, self.spec.reason, None) if self.spec.reason else None
+        return value if isinstance(value, str) and value else None
 
     @field_validator("aliases", "keywords")
     @classmethod
@@ -261,6 +287,7 @@ class Topic(Entry):
         codes=("code",),
         words=("state", "place", "location"),
         order=20,
+        reason="notes",
     )
 )
 class State(Entry):
@@ -416,6 +443,34 @@ class Place(Entry):
         if (self.country == "United States") != (self.state is not None):
             raise ValueError("a US place names its state; a place abroad names none")
         return self
+
+
+@kind(
+    KindSpec(
+        label="plan stage",
+        plural="plan stages",
+        figures=("years",),
+        references=("credentials",),
+        words=("stage", "roadmap", "plan"),
+        order=65,
+    )
+)
+class PlanStage(Entry):
+    """A stage of the guide's year-by-year plan ("Year 1–2: Foundation"): its steps, quoted."""
+
+    kind: Literal["plan_stage"]
+    stage: str = Field(min_length=1)  # the guide's name for it: "Foundation"
+    years: Figure  # the years of a career it is for: "Year 1–2" (low 1, high 2)
+    steps: list[str] = Field(min_length=1)
+    credentials: list[EntryId] = []
+
+    def covers(self, years: float) -> bool:
+        """Whether the stage is the one for a coder with this many years of experience."""
+        low = self.years.low if self.years.low is not None else 0.0
+        if self.years.open_ended or self.years.high is None:
+            return years >= low
+        # "Year 1–2" is a coder's first two years: from the start to two full years.
+        return (low - 1) <= years < self.years.high
 
 
 TipCategory = Literal[

@@ -146,6 +146,14 @@ class ExamLogistics(_Strict):
     note: str = Field(min_length=1)  # what the answer says first
 
 
+class FollowUp(_Strict):
+    """How a short follow-up leans on the question before it."""
+
+    lead_ins: Words = Words()  # "AND in Maryland?"
+    about: Words = Words()  # "WHAT ABOUT CCS"
+    refers: Words = Words()  # "who issues IT?"
+
+
 class Vocab(_Strict):
     """Every word list the engine reads intent and gaps from. Entities (names, aliases) are in
     the entry files; the nouns that name a kind are in each kind's spec (models.py)."""
@@ -157,6 +165,14 @@ class Vocab(_Strict):
     greetings: Words  # a message made only of these is a hello, not a question
     domain: Words  # words that show a question is about coding; they never name an entry
     coding: Words  # words that name the coding job itself ("oncology CODING")
+    # Domain words of everyday talk too: with unknown words around, not evidence of coding.
+    weak_domain: Words = Words()
+    # Aliases that are everyday words: weak evidence, like weak_domain.
+    everyday: Words = Words()
+    # Coding terms: one shared with a study tip is enough evidence for that tip.
+    study_terms: Words = Words()
+    # Words typed in capitals that are not credentials ("CEO", "HIPAA", "ASAP"): never a gap.
+    not_credentials: Words = Words()
     off_domain: Words  # other professions
     profession_pattern: str  # other professions by the shape of the word ("cardiologists")
     national: Words  # the whole country: the national figures are the answer, not a gap
@@ -172,6 +188,35 @@ class Vocab(_Strict):
     guide_years: list[int] = Field(min_length=1)  # years the guide has figures for
     # The guide's demand levels, lowest first ("Low" ... "Very High"), for ranking by demand.
     demand_levels: list[str] = Field(min_length=2)
+    about_me: Words = Words()  # the asker speaking of themselves
+    newcomer: Words = Words()  # new to coding: the plan's first stage
+    self_profession: Words = Words()  # "I'm a nurse": the asker's own profession
+    part_starters: Words = Words()  # words that begin another part of a question
+    # Words any question may have that say nothing of its subject ("does experience MATTER"):
+    # never counted as words the guide does not know.
+    common: Words = Words()
+    follow_up: FollowUp = FollowUp()
+    national_figure: Words = Words()  # "than the national MEDIAN"
+    moving: Words = Words()  # "I MOVED from A to B": the places are compared
+    # Intent words of everyday talk ("how long", "best", "top", "years"): a question made only
+    # of these names nothing of the guide, so it gets no figure.
+    everyday_intents: Words = Words()
+    # Words for being certified: "how much more do CERTIFIED coders make" is the premium.
+    certification_words: Words = Words()
+    # Chat shorthand, read as the words it stands for ("u" -> "you", "lol" -> nothing).
+    shorthand: dict[str, str] = {}
+    # "rn" is "right now", unless nursing is meant: typed "RN", or next to one of these.
+    rn_nursing: Words = Words()
+
+    @field_validator("shorthand")
+    @classmethod
+    def _shorthand(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, words in value.items():
+            if not re.fullmatch(r"[a-z0-9]+", key):
+                raise ValueError(f"{key!r}: one lower-case word or number")
+            if words != words.lower() or not re.fullmatch(r"[a-z0-9 ]*", words):
+                raise ValueError(f"{key!r}: {words!r} must be lower-case words (or empty)")
+        return value
 
     @field_validator("intents")
     @classmethod

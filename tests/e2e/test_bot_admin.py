@@ -152,3 +152,25 @@ async def test_kb_reload_of_a_missing_dir(
     body = await fake_discord.send_slash_command("kb reload")
     assert is_ephemeral(body)
     assert "nowhere: not a directory" in embed(body)["description"]
+
+
+async def test_kb_gaps_lists_what_members_asked_that_the_guide_lacks(
+    fake_discord: FakeDiscord, medcode: Any
+) -> None:
+    for question in ["how long to boil an egg", "How long to boil an EGG?", "coder pay in Texas"]:
+        await fake_discord.send_slash_command("ask", {"question": question})
+    await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
+    body = await fake_discord.send_slash_command("kb gaps")
+    assert is_ephemeral(body)
+    shown = embed(body)
+    assert shown["title"] == "Most asked, not answered"
+    lines = shown["description"].splitlines()
+    assert lines[0] == "**2×** how long to boil an egg"
+    assert "**1×** coder pay in texas" in lines
+    assert "crc" not in shown["description"]
+
+
+async def test_kb_gaps_refuses_a_non_owner(fake_discord: FakeDiscord, medcode: Any) -> None:
+    bob = fake_discord.make_user("bob")
+    body = await fake_discord.send_slash_command("kb gaps", user=bob)
+    assert is_ephemeral(body) and "owner" in embed(body)["description"]

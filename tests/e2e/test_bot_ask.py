@@ -133,7 +133,10 @@ async def test_huge_answer_stays_within_embed_limits(
         notes=("note " * 500,),
         sources=("source " * 400,),
     )
-    monkeypatch.setattr(medcode.engine, "answer", lambda question: huge)
+    # The cog answers through Engine.reply (the question read with the member's conversation).
+    monkeypatch.setattr(
+        medcode.engine, "reply", lambda question, context=None, now=0.0: (huge, None)
+    )
     body = await fake_discord.send_slash_command("ask", {"question": "anything"})
     shown = embed(body)
     assert embed_problems(shown) == []

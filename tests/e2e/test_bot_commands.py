@@ -65,7 +65,7 @@ async def test_global_sync_has_every_command_within_limits(
 
     by_name = {c["name"]: c for c in put.json}
     kb = by_name["kb"]
-    assert sorted(o["name"] for o in kb["options"]) == ["reload", "status"]
+    assert sorted(o["name"] for o in kb["options"]) == ["gaps", "reload", "status"]
     assert all(o["type"] == 1 for o in kb["options"])  # subcommands of the group
     assert int(kb["default_member_permissions"]) == 8  # hidden from all but administrators
     ask_option = by_name["ask"]["options"][0]

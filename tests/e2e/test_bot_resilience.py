@@ -49,7 +49,7 @@ async def test_a_failing_command_is_logged_and_apologised_for(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    fail_once(medcode.engine, "answer", monkeypatch)
+    fail_once(medcode.engine, "reply", monkeypatch)
     body = await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
     assert is_ephemeral(body)
     assert embed(body)["description"] == APOLOGY
@@ -105,7 +105,7 @@ async def test_a_failing_mention_is_logged_and_apologised_for(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     general = fake_discord.channel_ids["general"]
-    fail_once(medcode.engine, "answer", monkeypatch)
+    fail_once(medcode.engine, "reply", monkeypatch)
     await fake_discord.send_message_create("what does CRC pay")
     reply = await fake_discord.wait_for_request("POST", rf"^/channels/{general}/messages$")
     assert reply.json["content"] == APOLOGY

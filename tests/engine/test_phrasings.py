@@ -275,10 +275,11 @@ def test_unknown_place_is_named_not_passed_off(engine: Engine, place):
     assert answer.text.index("no figure") < answer.text.index("$48,780")
 
 
-def test_unknown_place_with_a_named_entry_gets_a_note(engine: Engine):
+def test_unknown_place_with_a_named_entry_is_named_first(engine: Engine):
     answer = engine.answer("CRC pay in Saskatchewan")
     assert answer.topic == "cred-crc"
-    assert "The guide has no figure for Saskatchewan" in answer.notes[-1]
+    # Issue 11: what the guide lacks is named before the figures that stand in for it.
+    assert answer.lead.startswith("The guide has no figure for Saskatchewan")
 
 
 @pytest.mark.parametrize("greeting", ["hello", "hi there", "thanks bot", "help", "hey!"])

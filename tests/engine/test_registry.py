@@ -162,3 +162,17 @@ def test_an_unregistered_kind_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError) as info:
         load_knowledge(tmp_path)
     assert "field 'kind'" in str(info.value.problems[0])
+
+
+def test_answer_but_is_replace() -> None:
+    import dataclasses
+
+    import pytest
+
+    from bot.engine.answer import Answer, Field
+
+    a = Answer("q", True, "t", "T", "lead", fields=(Field("a", "b"),), rule="one")
+    assert a.but(rule="x", lead="L") == dataclasses.replace(a, rule="x", lead="L")
+    assert a.but(rule="x").rule == "x" and a.rule == "one"
+    with pytest.raises(TypeError):
+        a.but(nope=1)

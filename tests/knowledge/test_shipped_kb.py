@@ -251,3 +251,38 @@ def test_credentials_appear_in_the_guide(shipped, guide):
         assert cred.issuer in {None, "AAPC", "AHIMA"}
         if cred.issuer:
             assert f"{cred.abbreviation} ({cred.issuer})" in guide, cred.abbreviation
+
+
+def test_plan_stages_quote_the_guides_steps(shipped, guide):
+    bullets = {line[2:] for line in guide.splitlines() if line.startswith("- ")}
+    stages = shipped.of_kind("plan_stage")
+    assert [s.years.text for s in sorted(stages, key=lambda s: s.years.low)] == [
+        "Year 1–2",
+        "Year 2–5",
+        "Year 5+",
+    ]
+    for stage in stages:
+        assert f"{stage.years.text}: {stage.stage}" in guide.splitlines(), stage.id
+        for step in stage.steps:
+            assert step in bullets, (stage.id, step)
+
+
+def test_every_expansion_is_in_the_guide(shipped, guide):
+    for entry in shipped.entries.values():
+        for abbreviation, full in entry.expansions.items():
+            assert abbreviation in guide and full in guide, (entry.id, abbreviation)
+
+
+def test_every_reason_is_the_guides(shipped, guide):
+    flat = " ".join(guide.split())
+    for entry in shipped.entries.values():
+        if entry.why:
+            first = " ".join(entry.why.split())[:40]
+            assert first in flat, (entry.id, first)
+
+
+def test_every_body_and_what_it_covers_is_the_guides(shipped, guide):
+    lowered = guide.lower()
+    for entry in shipped.entries.values():
+        for body, covers in entry.bodies.items():
+            assert body in guide and covers.lower() in lowered, (entry.id, body)

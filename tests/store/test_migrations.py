@@ -3,13 +3,21 @@ declares (the old tips store's migration: tests/tips/test_legacy_migration.py)."
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import bot.scheduling.tables
-import bot.tips.tables  # noqa: F401  (their tables join `metadata`)
+import bot
 from bot.store import Database, metadata
+
+# Every feature's `tables` module, so its tables join `metadata`: a feature whose migration is
+# missing cannot pass unnoticed.
+for _module in pkgutil.walk_packages(bot.__path__, "bot."):
+    if _module.name.endswith(".tables"):
+        importlib.import_module(_module.name)
 
 
 async def test_migrations_build_exactly_the_declared_tables(database: Database) -> None:

@@ -1,0 +1,127 @@
+"""Honesty first: a wrong answer is worse than none. Questions with nothing of the guide in
+them stay unanswered; what the guide lacks is named before any stand-in figure."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.engine import Engine
+
+MONEY = re.compile(r"\$\d")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how long does it take to boil an egg",
+        "whats the best taco truck near me",
+        "top 5 horror movies",
+        "how many years until I can retire",
+        "my remote control stopped working",
+        "best laptop for gaming under 800",
+        "what's a good diet for heart health",
+        "how do I use chopsticks properly",
+        "what does it mean to be late",
+        "difference between baking soda and baking powder",
+        "which phone has the best camera",
+        "remote jobs for teenagers at a pizza shop",
+        "the best years of my life",
+    ],
+)
+def test_questions_with_nothing_of_the_guide_get_no_figure(engine: Engine, question):
+    answer = engine.answer(question)
+    assert not answer.answered, (question, answer.rule, answer.text)
+    assert not MONEY.search(answer.text), answer.text
+    assert answer.suggestions  # "did you mean" starting points
+
+
+@pytest.mark.parametrize(
+    ("question", "credential"),
+    [
+        ("what does XYZ pay", "XYZ"),
+        ("CCA salary", "CCA"),
+        ("how much can I make with a CPB", "CPB"),
+        ("is the CDIP worth it for pay", "CDIP"),
+    ],
+)
+def test_a_credential_the_guide_lacks_is_a_gap_first(engine: Engine, question, credential):
+    answer = engine.answer(question)
+    assert answer.text.startswith(f"The guide has no figure for the {credential} credential")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what does 99213 mean", "what is 99214", "J1100?", "what does G0439 stand for", "I10 meaning"],
+)
+def test_bare_code_numbers_are_declined_code_lookups(engine: Engine, question):
+    answer = engine.answer(question)
+    assert answer.rule == "code-lookup", (question, answer.rule)
+    assert not answer.answered
+    assert "copyright" in answer.text
+
+
+def test_an_amount_is_not_a_code(engine: Engine):
+    assert engine.answer("how much is 55000").answered
+    assert engine.answer("is 45000 a good salary for a coder").rule != "code-lookup"
+
+
+@pytest.mark.parametrize(
+    ("question", "tip"),
+    [
+        ("when do I use modifier 59", "cpt-modifier-59-and-x"),
+        ("what's the difference between NEC and NOS", "icd-nec-vs-nos"),
+    ],
+)
+def test_study_tips_still_answer_with_a_coding_term(engine: Engine, question, tip):
+    assert engine.answer(question).topic == tip
+
+
+def test_everyday_word_alone_still_names_its_entry_in_a_coding_question(engine: Engine):
+    assert engine.answer("do coding jobs let you work remote").topic == "topic-remote"
+    assert engine.answer("remote").topic == "topic-remote"
+
+
+def test_words_any_question_has_are_not_unknown(engine: Engine):
+    assert engine.answer("does experience matter").answered
+    assert engine.answer("is a CPC worth it honestly").answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how long",
+        "best",
+        "top 5",
+        "years",
+        "how many years",
+        "what's the best",
+        "which is the best one",
+    ],
+)
+def test_everyday_intent_words_alone_get_no_salary_table(engine: Engine, question):
+    answer = engine.answer(question)
+    assert not answer.answered and not MONEY.search(answer.text), (question, answer.rule)
+
+
+@pytest.mark.parametrize(
+    "question", ["highest paying", "what pays the most", "how much experience do I need", "remote"]
+)
+def test_intent_words_about_the_guide_still_answer(engine: Engine, question):
+    assert engine.answer(question).answered, question
+
+
+@pytest.mark.parametrize(
+    ("question", "gap"),
+    [
+        ("cpc pay in idaho", "The guide has no figure for Idaho"),
+        ("CRC salary in Manitoba", "The guide has no figure for Manitoba"),
+        ("how much do pediatric coders make", "The guide has no figure for pediatric coders"),
+        ("medical coder salary in 2031", "it has none for 2031"),
+    ],
+)
+def test_a_gap_is_named_before_any_stand_in_figure(engine: Engine, question, gap):
+    answer = engine.answer(question)
+    assert gap in answer.lead.split("\n")[0], answer.text
+    assert answer.gap
