@@ -78,3 +78,20 @@ def test_past_its_bound_it_forgets_the_least_recently_asked(kb: KnowledgeBase) -
     assert cache.cache_info().hits == info.hits + 1
     assert_as_fresh(cache.reply(engine, second), fresh, second)  # made again, correctly
     assert cache.cache_info().misses == info.misses + 1
+
+
+def test_a_follow_up_is_read_with_its_members_context_never_from_the_cache(
+    kb: KnowledgeBase,
+) -> None:
+    engine, fresh, cache = Engine(kb), Engine(kb), AnswerCache()
+    first, context = cache.read(engine, CRC_PAY, None, now=100.0)
+    assert first.answer == fresh.answer(CRC_PAY) and context is not None
+    assert context.at == 100.0  # stamped with the time it was asked, not the cached one's
+    follow_up = "and in Maryland?"
+    in_context, _ = cache.read(engine, follow_up, context, now=110.0)
+    expected, _ = fresh.reply(follow_up, fresh.reply(CRC_PAY, None, 100.0)[1], 110.0)
+    assert in_context.answer == expected
+    # Another member asking the same words with no conversation gets the words on their own.
+    alone, _ = cache.read(engine, follow_up, None, now=111.0)
+    assert alone.answer == fresh.answer(follow_up)
+    assert alone.answer.text != in_context.answer.text
