@@ -16,7 +16,9 @@ from bot.engine import Engine
 from bot.errors import UserError
 from bot.exts import walk_extensions
 from bot.knowledge import load_knowledge
+from bot.practice import QuestionBank, load_bank, load_knowledge_and_bank
 from bot.settings import Settings
+from bot.store import Database, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +94,13 @@ class MedcodeTree(app_commands.CommandTree):
 
 
 class MedcodeBot(commands.Bot):
-    def __init__(self, settings: Settings, engine: Engine | None = None, **options) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine | None = None,
+        bank: QuestionBank | None = None,
+        **options,
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True  # mentions of the bot carry their content without the
@@ -108,12 +116,22 @@ class MedcodeBot(commands.Bot):
         )
         self.settings = settings
         self.engine = engine or Engine(load_knowledge(settings.knowledge_dir))
+        self.bank = bank if bank is not None else load_bank(settings.question_bank_dir)
         self.started_at = time.monotonic()
+        self.db = Database(settings.database_url)
 
     async def setup_hook(self) -> None:
+        try:
+            await self.db.start()
+        except StoreUnavailable as exc:  # the bot still answers; features that need it retry
+            log.error("database unavailable at start-up (%s): %s", self.db, exc.detail)
         for extension in walk_extensions():
             await self.load_extension(extension)
         log.info("Loaded %d extension(s)", len(self.extensions))
+
+    async def close(self) -> None:
+        await super().close()
+        await self.db.close()
 
     async def on_message(self, message: discord.Message) -> None:
         """Text commands are not used: the ask cog answers mentions itself."""
@@ -126,8 +144,12 @@ class MedcodeBot(commands.Bot):
         gc.freeze()
 
     def reload_knowledge(self) -> Engine:
-        """Validate `knowledge/` again and swap it in; on error the old engine stays."""
-        engine = Engine(load_knowledge(self.settings.knowledge_dir))
-        self.engine = engine
-        log.info("Knowledge base reloaded: %s", engine.kb.summary())
+        """Validate `knowledge/` and the question bank again and swap both in; on any error in
+        either, the old engine and bank both stay."""
+        kb, bank = load_knowledge_and_bank(
+            self.settings.knowledge_dir, self.settings.question_bank_dir
+        )
+        engine = Engine(kb)
+        self.engine, self.bank = engine, bank
+        log.info("Knowledge base reloaded: %s; %s", engine.kb.summary(), bank.summary())
         return engine

@@ -1,4 +1,4 @@
-"""`medcode-bot`: ask and chat offline, validate the knowledge base, run or sync the bot.
+"""`medcode-bot`: ask, chat and quiz offline, validate the knowledge base, run or sync the bot.
 
 Exit codes: 0 ok (for `ask`: answered), 1 not answered / invalid knowledge base / bot failed,
 2 bad usage, 3 the knowledge base could not be loaded.
@@ -10,14 +10,27 @@ import argparse
 import contextlib
 import json
 import logging
+import random
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Answer, Engine
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.log import setup_logging
+from bot.practice import (
+    LETTERS,
+    Question,
+    QuestionBank,
+    load_bank,
+    load_knowledge_and_bank,
+    questions_dir_of,
+)
+from bot.practice.runs import Feedback, answer_quiz, new_quiz, next_quiz_question
+from bot.practice.scoring import PASS_PERCENT, Score, score
+from bot.practice.selection import NotEnoughQuestions, pick_quiz
 from bot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -80,15 +93,95 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    """The knowledge base and the question bank (`questions/` inside it unless configured)."""
     directory = Path(args.directory) if args.directory else settings.knowledge_dir
+    questions = questions_dir_of(directory) if args.directory else settings.question_bank_dir
     try:
-        kb = load_knowledge(directory)
+        kb, bank = load_knowledge_and_bank(directory, questions)
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) in {directory}", file=sys.stderr)
         return EXIT_NO
-    print(f"OK: {directory}: {kb.summary()}")
+    print(f"OK: {directory}: {kb.summary()}; {bank.summary()}")
+    return EXIT_OK
+
+
+def _read_letter(interactive: bool) -> str | None:
+    """One answer letter a line, asked again until it is A-D; None at the end of input."""
+    while True:
+        try:
+            line = input("Your answer (A-D): " if interactive else "")
+        except (EOFError, KeyboardInterrupt):
+            if interactive:
+                print()
+            return None
+        letter = line.strip().upper()
+        if letter in LETTERS:
+            return letter
+        shown = repr(line.strip()) if line.strip() else "An empty line"
+        print(f"{shown} is not an answer: type one letter, A, B, C or D.")
+
+
+def _print_question(number: int, total: int, question: Question, bank: QuestionBank) -> None:
+    print(f"Question {number}/{total} · {bank.section_name(question.section)}")
+    print(question.question)
+    for letter, option in zip(LETTERS, question.options, strict=True):
+        print(f"{letter}) {option}")
+
+
+def _print_feedback(feedback: Feedback) -> None:
+    question = feedback.question
+    right = f"{question.answer}) {question.right_option}"
+    if feedback.correct:
+        print(f"Right: {right}")
+    else:
+        print(f"Wrong: you answered {feedback.given}. The right answer is {right}")
+    print(f"Why: {question.rationale}")
+    print(f"Source: {question.source}")
+    print()
+
+
+def _print_score(result: Score) -> None:
+    print(f"Score: {result.correct}/{result.total} ({result.percent:.0f} %)")
+    for part in result.sections:
+        verdict = "at or above" if part.passed else "below"
+        print(
+            f"  {part.name}: {part.correct}/{part.total} "
+            f"({part.percent:.0f} %, {verdict} the {PASS_PERCENT:.0f} % pass line)"
+        )
+
+
+def cmd_quiz(args: argparse.Namespace, settings: Settings) -> int:
+    """A practice quiz in the terminal, on the same runs as /quiz."""
+    bank = load_bank(settings.question_bank_dir)
+    if args.section is not None and args.section not in bank.sections:
+        known = ", ".join(bank.sections) or "none"
+        print(f"Unknown section {args.section!r}. Sections: {known}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        ids = pick_quiz(bank, args.count, section=args.section, rng=random.Random(args.seed))
+    except NotEnoughQuestions as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_NO
+    now = datetime.now(UTC)
+    run = new_quiz(0, ids, now, section=args.section)
+    interactive = sys.stdin.isatty()
+    for index in range(run.length):
+        question = run.question(bank, index)
+        assert question is not None  # just loaded: every id is in the bank
+        _print_question(index + 1, run.length, question, bank)
+        letter = _read_letter(interactive)
+        if letter is None:
+            print(f"Stopped after {index} of {run.length} questions.")
+            answered = run.question_ids[:index]
+            _print_score(score(bank, answered, run.answers[:index]))
+            return EXIT_OK
+        run, feedback = answer_quiz(run, index, letter, bank, now)
+        assert feedback is not None
+        _print_feedback(feedback)
+        run = next_quiz_question(run, index, now)
+    _print_score(run.score(bank))
     return EXIT_OK
 
 
@@ -114,12 +207,46 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     return sync_commands(settings, guild_id=args.guild)
 
 
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply every migration (the bot also does on start); clear message if it cannot."""
+    import asyncio
+
+    from bot.store import Database, StoreUnavailable
+
+    async def upgrade() -> None:
+        db = Database(settings.database_url)
+        try:
+            await db.start()
+        finally:
+            await db.close()
+
+    try:
+        asyncio.run(upgrade())
+    except StoreUnavailable as exc:
+        print(
+            f"Could not upgrade {Database(settings.database_url)!r}: {exc.detail}", file=sys.stderr
+        )
+        return EXIT_NO
+    print(f"{Database(settings.database_url)!r} is up to date.")
+    return EXIT_OK
+
+
 def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
     """No subcommand: the bot when a token is configured, else the offline chat."""
     if settings.discord_token is not None:
         return cmd_run(args, settings)
     print("No DISCORD_TOKEN set: starting the offline chat on the same answer engine.\n")
     return cmd_chat(args, settings)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 500:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 1 to 500")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -147,12 +274,23 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("directory", nargs="?", help="defaults to the configured knowledge dir")
     validate.set_defaults(func=cmd_validate)
 
+    quiz = sub.add_parser("quiz", help="practice questions in the terminal, with feedback")
+    quiz.add_argument("--section", metavar="S", help="a section id from questions/sections.yaml")
+    quiz.add_argument("--count", metavar="N", type=_positive, default=10, help="default 10")
+    quiz.add_argument("--seed", metavar="N", type=int, help="the same seed asks the same questions")
+    quiz.set_defaults(func=cmd_quiz)
+
     run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     run.set_defaults(func=cmd_run)
 
     sync = sub.add_parser("sync", help="register the slash commands with Discord")
     sync.add_argument("--guild", type=int, metavar="ID", help="sync to one server (instant)")
     sync.set_defaults(func=cmd_sync)
+    db = sub.add_parser("db", help="the database: `db upgrade` applies its migrations")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="migrate the database to the latest schema").set_defaults(
+        func=cmd_db_upgrade
+    )
     return parser
 
 

@@ -51,6 +51,8 @@ async def _run(settings: Settings) -> int:
     try:
         async with bot:
             await bot.start(token)
+        for task in closing:  # start() returns mid-close: let it finish (the database too)
+            await task
     except discord.LoginFailure:
         print("Discord rejected the token: check DISCORD_TOKEN.", file=sys.stderr)
         return 1

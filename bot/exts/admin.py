@@ -58,7 +58,7 @@ class KnowledgeAdmin(commands.GroupCog, group_name="kb"):
             ) from exc
         embed = discord.Embed(
             title="Knowledge base reloaded",
-            description=engine.kb.summary(),
+            description=f"{engine.kb.summary()}; {self.bot.bank.summary()}",
             colour=discord.Colour.green(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -14,6 +14,7 @@ from bot.bot import APOLOGY, cooldown_message
 from bot.engine import Answer
 from bot.exts._cooldown import MemberCooldown
 from bot.exts._embeds import answer_embed, clip
+from bot.exts.practice.cog import practise_view
 
 if TYPE_CHECKING:
     from bot.bot import MedcodeBot
@@ -115,8 +116,11 @@ class Ask(commands.Cog):
             raise app_commands.CommandOnCooldown(self.cooldown.cooldown, retry)
         answer = self.bot.engine.answer(question)
         if answer.answered:
+            practise = practise_view(self.bot, answer.topic)  # a study tip: "Practise this"
             await interaction.response.send_message(
-                embed=answer_embed(answer), allowed_mentions=NO_PINGS
+                embed=answer_embed(answer),
+                allowed_mentions=NO_PINGS,
+                **({"view": practise} if practise else {}),
             )
             return
         view = suggestion_view(answer)

@@ -75,7 +75,9 @@ class Tips(commands.GroupCog, group_name="tips"):
     # -- lifecycle ----------------------------------------------------------------------------
     async def cog_load(self) -> None:
         settings = self.bot.settings
-        self.store = await SqliteTipStore(settings.database_path).open()
+        self.store = await SqliteTipStore(
+            settings.database_path or "data/tips.sqlite3"
+        ).open()  # until the tips move to bot.store
         self.scheduler = TipScheduler(
             self.store,
             self._post,

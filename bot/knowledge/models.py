@@ -242,6 +242,9 @@ class Tip(_Strict):
     category: TipCategory
     text: str = Field(min_length=20, max_length=700)
     source: str | None = None
+    # The question-bank section this tip practises, when its category alone does not say
+    # (a CPT tip about modifiers: "modifiers"). See knowledge/questions/sections.yaml.
+    section: EntryId | None = None
 
 
 class TipFile(_Strict):
