@@ -65,7 +65,7 @@ class Question(_Strict):
         return cleaned
 
     def option(self, letter: str) -> str:
-        return self.options[LETTERS.index(letter)]  # type: ignore[arg-type]
+        return self.options["ABCD".index(letter)]
 
     @property
     def right_option(self) -> str:

@@ -40,7 +40,7 @@ async def test_kb_reload_as_owner(fake_discord: FakeDiscord, medcode: Any) -> No
     assert is_ephemeral(body)
     assert embed(body)["title"] == "Knowledge base reloaded"
     assert medcode.engine is not before
-    assert embed(body)["description"] == medcode.engine.kb.summary()
+    assert embed(body)["description"] == f"{medcode.engine.kb.summary()}; {medcode.bank.summary()}"
 
 
 @pytest.mark.parametrize("command", ["kb status", "kb reload"])

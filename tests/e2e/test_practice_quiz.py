@@ -229,3 +229,34 @@ async def test_the_store_being_down_is_answered_clearly(
     assert is_ephemeral(body) and "database is unavailable right now" in text(body)
     body = await fake_discord.click_button("medcode:quiz:1:0:A")
     assert is_ephemeral(body) and "database is unavailable right now" in text(body)
+
+
+async def test_kb_reload_reloads_the_bank_and_keeps_the_old_one_on_error(
+    fake_discord: FakeDiscord, bot: Any, bank_dir: Path
+) -> None:
+    before = bot.bank
+    sample = bank_dir / "sample.yaml"
+    good = sample.read_text()
+    sample.write_text(good.replace("answer: B", "answer: E", 1))
+    body = await fake_discord.send_slash_command("kb reload")
+    assert "Reload failed: 1 problem(s)" in text(body)
+    assert "questions/sample.yaml: entry 'icd-sepsis-uti-sequencing', field 'answer'" in text(body)
+    assert bot.bank is before
+
+    extra = good.split("  - id: icd-nec-meaning")[0].replace("icd-sepsis-uti-sequencing", "x-1")
+    extra = extra.replace("Which code is sequenced first?", "Which code goes first here?")
+    sample.write_text(good)
+    (bank_dir / "more.yaml").write_text(extra)
+    body = await fake_discord.send_slash_command("kb reload")
+    assert "7 questions in 4 of 21 sections" in embed(body)["description"]
+    body = await fake_discord.send_autocomplete("quiz", {"section": "icd"}, "section")
+    assert body["data"]["choices"] == [{"name": "ICD-10-CM (4)", "value": "icd10cm"}]
+
+
+async def test_a_quiz_in_a_dm(fake_discord: FakeDiscord, bot: Any, bank: QuestionBank) -> None:
+    body = await fake_discord.send_slash_command("quiz", {"section": "hcpcs"}, dm=True)
+    assert is_ephemeral(body) and embed(body)["title"] == "Question 1/1 · HCPCS Level II"
+    body = await fake_discord.click_button(
+        button(body, ":B"), message=int(fake_discord.original_message()["id"]), dm=True
+    )
+    assert embed(body)["title"].startswith("Right!")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from bankkit import sample_bank_dir
+from bankkit import ROOT, sample_bank_dir
 
 
 def quiz(tmp_path: Path, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
@@ -97,3 +98,21 @@ def test_bad_options_get_a_clear_message(
     result = quiz(tmp_path, *args, stdin="")
     assert result.returncode in (1, 2)
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_validate_reports_bank_problems_with_file_question_and_field(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "MEDCODE_"))}
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", knowledge, ignore=shutil.ignore_patterns("questions"))
+    questions = sample_bank_dir(knowledge / "questions")
+    sample = questions / "sample.yaml"
+    sample.write_text(sample.read_text().replace("section: hcpcs", "section: hcpcs-2"))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "validate", str(knowledge)],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert (
+        "questions/sample.yaml: entry 'hcpcs-rt-modifier', field 'section': "
+        "unknown section 'hcpcs-2'" in result.stderr
+    )

@@ -42,8 +42,9 @@ class _PracticeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> _PracticeButton:
+        assert isinstance(item, discord.ui.Button)  # the templates match buttons only
         button = cls(item.custom_id or "", item.label or "", item.style)
         button.params = match.groupdict()
         return button
@@ -95,7 +96,7 @@ def _view(*rows: Sequence[discord.ui.Item[Any]]) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for row, items in enumerate(rows):
         for item in items:
-            item.row = row  # type: ignore[union-attr]
+            item.row = row
             view.add_item(item)
     view.stop()
     return view
@@ -179,7 +180,7 @@ def quiz_feedback(
     if feedback is None:
         return gone_embed(index + 1, run.length), view
     question = feedback.question
-    marks = {question.answer: " ✅"}
+    marks: dict[str, str] = {question.answer: " ✅"}
     if not feedback.correct:
         marks[feedback.given] = " ❌ your answer"
     title = "Right!" if feedback.correct else f"Not quite: you answered {feedback.given}"
@@ -245,7 +246,12 @@ def mock_question(
     answered = run.length - run.unanswered
     embed.add_field(
         name="Time left",
-        value=f"{_minutes(run.time_left(now) or timedelta(0))} (ends {discord.utils.format_dt(run.deadline, 't')})",
+        # the minutes as of this press, and Discord's own clock for the rest (it counts down)
+        value=(
+            f"{_minutes(run.time_left(now) or timedelta(0))} (ends "
+            f"{discord.utils.format_dt(run.deadline, 't')}, "
+            f"{discord.utils.format_dt(run.deadline, 'R')})"
+        ),
     )
     embed.add_field(name="Answered", value=f"{answered}/{run.length} · {len(run.flags)} flagged")
     footer = "Answers can be changed until you submit. Pressing your answer again clears it."
@@ -333,7 +339,7 @@ def missed_page(run: Run, bank: QuestionBank, page: int) -> tuple[discord.Embed,
     question = run.question(bank, index)
     assert question is not None  # missed is computed from questions still in the bank
     given = run.answers[index]
-    marks = {question.answer: " ✅"}
+    marks: dict[str, str] = {question.answer: " ✅"}
     if given:
         marks[given] = " ❌ your answer"
     embed = discord.Embed(
