@@ -76,9 +76,6 @@ class ChartButton(
     cog = "CareerCharts"
 
 
-DYNAMIC_ITEMS = (ReviewButton, QotdButton, ChartButton)
-
-
 def view(*buttons: discord.ui.Item[Any]) -> discord.ui.View:
     """A view for sending only: presses reach the DynamicItems through their templates."""
     made = discord.ui.View(timeout=None)
@@ -216,3 +213,9 @@ def lines_embed(title: str, lines: Sequence[str], colour: discord.Colour) -> dis
     return discord.Embed(
         title=title[:256], description=clip("\n".join(lines), DESCRIPTION), colour=colour
     )
+
+
+class ForgetButton(_HabitButton, template=r"medcode:forget:(?P<member>\d+)"):
+    """/me forget's confirmation: deletes everything the bot stores about the member."""
+
+    cog = "Me"
