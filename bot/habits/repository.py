@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.habits.review import CardState, review
-from bot.habits.tables import member_settings, qotd_answers, review_cards
+from bot.habits.streaks import local_day
+from bot.habits.tables import member_settings, qotd_answers, review_cards, streak_days
 from bot.practice.runs import AnswerRecord
 from bot.practice.tables import practice_answers
 from bot.store import Database, UTCDateTime, dialect_insert, metadata
@@ -148,11 +149,31 @@ def answer_rows(records: Sequence[AnswerRecord]) -> list[dict[str, Any]]:
     ]
 
 
-async def record_answers(conn: AsyncConnection, records: Sequence[AnswerRecord]) -> None:
-    """Keep answers in the member's history (progress reads it) and move their cards."""
-    if records:
-        await conn.execute(practice_answers.insert(), answer_rows(records))
-        await update_cards(conn, records)
+async def record_answers(
+    conn: AsyncConnection, records: Sequence[AnswerRecord], default_zone: str | None = None
+) -> None:
+    """Keep answers in the member's history (progress reads it), move their cards, and count
+    the local day for the streak (the member's zone, else `default_zone`, the server's)."""
+    if not records:
+        return
+    await conn.execute(practice_answers.insert(), answer_rows(records))
+    await update_cards(conn, records)
+    zones: dict[int, str | None] = {}
+    days = []
+    for record in records:
+        if record.source not in STREAK_SOURCES:
+            continue
+        if record.member_id not in zones:
+            zones[record.member_id] = await conn.scalar(
+                sa.select(member_settings.c.timezone).where(
+                    member_settings.c.member_id == record.member_id
+                )
+            )
+        zone = ZoneInfo(zones[record.member_id] or default_zone or "UTC")
+        days.append({"member_id": record.member_id, "day": local_day(record.answered_at, zone)})
+    if days:
+        insert = dialect_insert(conn, streak_days).on_conflict_do_nothing()
+        await conn.execute(insert, days)
 
 
 class HabitsRepository:
@@ -195,9 +216,11 @@ class HabitsRepository:
             row = (await conn.execute(query)).first()
         return _card(row) if row else None
 
-    async def answer(self, records: Sequence[AnswerRecord]) -> None:
+    async def answer(
+        self, records: Sequence[AnswerRecord], default_zone: str | None = None
+    ) -> None:
         async with self.db.begin() as conn:
-            await record_answers(conn, records)
+            await record_answers(conn, records, default_zone)
 
     async def drop_cards(self, member_id: int, question_ids: Sequence[str]) -> int:
         """Cards of questions the bank no longer has: nothing to review them with."""
@@ -277,14 +300,33 @@ class HabitsRepository:
             await conn.execute(query)
 
     # -- streaks and history --------------------------------------------------------------------
-    async def streak_instants(self, member_id: int) -> list[datetime]:
-        """When the member answered the question of the day or reviewed a card."""
-        query = sa.select(practice_answers.c.answered_at).where(
-            practice_answers.c.member_id == member_id,
-            practice_answers.c.source.in_(STREAK_SOURCES),
-        )
+    async def streak_days(self, member_id: int) -> list[date]:
+        """The local days on which the member answered the question of the day or reviewed."""
+        query = sa.select(streak_days.c.day).where(streak_days.c.member_id == member_id)
         async with self.db.connect() as conn:
             return list((await conn.execute(query)).scalars())
+
+    async def qotd_scores(
+        self, guild_id: int, since: datetime | None
+    ) -> list[tuple[int, int, int, str | None]]:
+        """(member, right, answered, a stored display name) for a server's question of the
+        day, since `since` (None: all time)."""
+        right = sa.func.sum(sa.case((qotd_answers.c.correct, 1), else_=0))
+        query = (
+            sa.select(
+                qotd_answers.c.member_id,
+                right,
+                sa.func.count(),
+                sa.func.max(qotd_answers.c.display_name),
+            )
+            .where(qotd_answers.c.guild_id == guild_id)
+            .group_by(qotd_answers.c.member_id)
+        )
+        if since is not None:
+            query = query.where(qotd_answers.c.answered_at >= since)
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [(int(m), int(ok), int(n), name) for m, ok, n, name in rows]
 
     async def last_server(self, member_id: int) -> int | None:
         """The server where the member last answered a question of the day (its zone is their

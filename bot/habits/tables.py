@@ -5,6 +5,9 @@
 - `member_settings`: a member's own settings (time zone, exam date, DM reminder) and the
   reminder's bookkeeping: the next instant it fires (indexed, so the loop reads only what is
   due) and the local date last claimed (a restart neither repeats nor skips a day).
+- `streak_days`: one row a member and local day on which they answered the question of the day
+  or reviewed, the day taken in their zone at that moment: a later change of zone leaves the
+  days already counted as they were.
 - `qotd_posts`: one question-of-the-day message a server and local day, with its reveal time.
 - `qotd_answers`: one answer a member and post. The primary key is the "answers once" rule,
   in the database itself, so 5,000 members pressing at once are each recorded exactly once.
@@ -85,6 +88,13 @@ qotd_answers = Table(
     Column("display_name", String(100)),  # shown on the leaderboard after the member left
     Index("ix_qotd_answers_guild_time", "guild_id", "answered_at"),
     Index("ix_qotd_answers_member", "member_id"),
+)
+
+streak_days = Table(
+    "streak_days",
+    metadata,
+    Column("member_id", BigInteger, primary_key=True),
+    Column("day", Date, primary_key=True),  # local, in the member's zone when they practised
 )
 
 qotd_settings = Table(

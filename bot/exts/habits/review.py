@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.errors import UserError
 from bot.exts.habits import _views as views
+from bot.habits.report import server_zone
 from bot.habits.repository import HabitsRepository
 from bot.practice import Question
 from bot.practice.runs import AnswerRecord
@@ -77,12 +78,12 @@ class Review(commands.Cog):
             embed, view = await self._next_card(interaction.user.id)
         else:
             embed, view = await self._answer(
-                interaction.user.id, params["question"], params["action"]
+                interaction.user.id, params["question"], params["action"], interaction.guild_id
             )
         await interaction.response.edit_message(embed=embed, view=view)
 
     async def _answer(
-        self, member: int, question_id: str, letter: str
+        self, member: int, question_id: str, letter: str, guild_id: int | None
     ) -> tuple[discord.Embed, discord.ui.View]:
         repo, now = await self._store(), self.clock()
         question: Question | None = self.bot.bank.questions.get(question_id)
@@ -95,7 +96,8 @@ class Review(commands.Cog):
             )
         correct = letter == question.answer
         await repo.answer(
-            [AnswerRecord(member, question.id, question.section, correct, now, "review")]
+            [AnswerRecord(member, question.id, question.section, correct, now, "review")],
+            await server_zone(self.bot.db, guild_id),  # the streak's day, if theirs is unset
         )
         moved = await repo.card(member, question_id)
         left = await repo.due_count(member, now)

@@ -75,6 +75,11 @@ def upgrade() -> None:
     op.create_index("ix_qotd_answers_guild_time", "qotd_answers", ["guild_id", "answered_at"])
     op.create_index("ix_qotd_answers_member", "qotd_answers", ["member_id"])
     op.create_table(
+        "streak_days",
+        sa.Column("member_id", sa.BigInteger, primary_key=True),
+        sa.Column("day", sa.Date, primary_key=True),
+    )
+    op.create_table(
         "qotd_settings",
         sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("reveal_hours", sa.SmallInteger),
@@ -84,6 +89,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("qotd_settings")
+    op.drop_table("streak_days")
     op.drop_index("ix_qotd_answers_member", table_name="qotd_answers")
     op.drop_index("ix_qotd_answers_guild_time", table_name="qotd_answers")
     op.drop_table("qotd_answers")
