@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, TypeVar, get_args
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
@@ -15,21 +17,24 @@ from discord.ext import commands, tasks
 from bot.errors import UserError
 from bot.exts._embeds import clip
 from bot.knowledge.models import TIP_CATEGORY_LABELS, Tip, TipCategory
-from bot.tips import (
-    NoTipsError,
+from bot.scheduling import (
+    DailyStatus,
+    NotConfiguredError,
     PostFailure,
-    SqliteTipStore,
-    TipConfigError,
-    TipScheduler,
-    TipsNotConfiguredError,
-    TipStatus,
+    PostUnconfirmed,
+    ScheduleError,
+    ShardFilter,
+    classify_http,
     suggest_timezones,
 )
+from bot.store import StoreUnavailable
+from bot.tips import DailyTips, NoTipsError
 
 if TYPE_CHECKING:
     from bot.bot import MedcodeBot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 NO_PINGS = discord.AllowedMentions.none()
 TIP_COLOUR = discord.Colour.gold()
@@ -68,33 +73,35 @@ class Tips(commands.GroupCog, group_name="tips"):
 
     def __init__(self, bot: MedcodeBot) -> None:
         self.bot = bot
-        self.store: SqliteTipStore | None = None
-        self.scheduler: TipScheduler | None = None
+        settings = bot.settings
+        # Nothing touches the database here: the bot comes up whatever state it is in.
+        self.tips = DailyTips(
+            bot.db,
+            lambda: self.bot.engine.kb.tips,
+            self._post,
+            catchup=timedelta(hours=settings.tip_catchup_hours),
+        )
+        self.scheduler = self.tips.scheduler
         super().__init__()
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def cog_load(self) -> None:
-        settings = self.bot.settings
-        self.store = await SqliteTipStore(
-            settings.database_path or "data/tips.sqlite3"
-        ).open()  # until the tips move to bot.store
-        self.scheduler = TipScheduler(
-            self.store,
-            self._post,
-            lambda: self.bot.engine.kb.tips,
-            catchup=timedelta(hours=settings.tip_catchup_hours),
-        )
-        self.run_scheduler.change_interval(seconds=settings.tip_tick_seconds)
+        self.run_scheduler.change_interval(seconds=self.bot.settings.tip_tick_seconds)
         self.run_scheduler.start()
 
     async def cog_unload(self) -> None:
         self.run_scheduler.cancel()
-        if self.store is not None:
-            await self.store.close()
+        task = self.run_scheduler.get_task()
+        if task is not None and task is not asyncio.current_task():
+            # Let a tick unwind (return its connections) before the bot closes the database.
+            await asyncio.wait([task], timeout=5)
 
     @tasks.loop(seconds=30)
     async def run_scheduler(self) -> None:
-        assert self.scheduler is not None
+        # The database may have been down at start-up: try again (with a back-off) first.
+        if not await self.bot.db.ensure_started():
+            return
+        self.scheduler.shards = self._own_shards()
         # A tick handles a bounded batch; a full one means more are due: go on at once, letting
         # interactions run between ticks, up to 10,000 servers a round.
         for _ in range(100):
@@ -103,41 +110,60 @@ class Tips(commands.GroupCog, group_name="tips"):
                 break
             await asyncio.sleep(0)
 
+    def _own_shards(self) -> ShardFilter | None:
+        """The shards whose servers this process posts for (None: all of them)."""
+        count = self.bot.shard_count
+        ids = getattr(self.bot, "shard_ids", None)
+        if ids is None and self.bot.shard_id is not None:
+            ids = [self.bot.shard_id]
+        if not count or ids is None:
+            return None
+        return count, tuple(ids)
+
     @run_scheduler.before_loop
     async def _wait_ready(self) -> None:
         await self.bot.wait_until_ready()
 
     @run_scheduler.error
-    async def _loop_error(
-        self, error: BaseException
-    ) -> None:  # tick() does not raise; belt and braces
+    async def _loop_error(self, error: BaseException) -> None:  # tick() does not raise
         log.exception("Tip scheduler loop stopped", exc_info=error)
 
-    async def _post(self, guild_id: int, channel_id: int, tip: Tip) -> int:
+    async def _post(self, guild_id: int, channel_id: int, tip: Tip, nonce: str | None) -> int:
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+        embed = tip_embed(tip, "Daily study tip")
         try:
-            message = await channel.send(
-                embed=tip_embed(tip, "Daily study tip"), allowed_mentions=NO_PINGS
-            )
+            if nonce is None:
+                message = await channel.send(embed=embed, allowed_mentions=NO_PINGS)
+            else:  # discord.py sends enforce_nonce: Discord drops a repeat of the same day's
+                message = await channel.send(embed=embed, allowed_mentions=NO_PINGS, nonce=nonce)
         except discord.HTTPException as exc:
-            raise PostFailure.from_http(exc.status, exc.code, exc.text) from exc
+            raise classify_http(exc.status, exc.code, exc.text) from exc
+        except aiohttp.ClientConnectorError as exc:  # no connection, so nothing was sent
+            raise PostFailure("transient", f"{type(exc).__name__}: {exc}") from exc
+        except (aiohttp.ClientError, OSError) as exc:  # it may have reached Discord
+            raise PostUnconfirmed(f"{type(exc).__name__}: {exc}") from exc
         return message.id
 
     # -- events -------------------------------------------------------------------------------
     @commands.Cog.listener()
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
-        assert self.scheduler is not None
-        status = await self.scheduler.status(channel.guild.id)
-        if status is not None and status.channel_id == channel.id and not status.paused:
-            await self.scheduler.pause(
-                channel.guild.id,
-                f"Paused: the tips channel #{channel.name} was deleted. Pick another with /tips setup.",
-            )
+        try:
+            status = await self.scheduler.status(channel.guild.id)
+            if status is not None and status.channel_id == channel.id and not status.paused:
+                await self.scheduler.pause(
+                    channel.guild.id,
+                    f"Paused: the tips channel #{channel.name} was deleted. "
+                    "Pick another with /tips setup.",
+                )
+        except StoreUnavailable as exc:
+            log.warning("guild %s: could not pause tips: %s", channel.guild.id, exc.detail)
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        assert self.scheduler is not None
-        await self.scheduler.forget(guild.id)
+        try:
+            await self.tips.forget(guild.id)
+        except StoreUnavailable as exc:
+            log.warning("guild %s: could not forget its tips: %s", guild.id, exc.detail)
 
     # -- checks -------------------------------------------------------------------------------
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -148,7 +174,7 @@ class Tips(commands.GroupCog, group_name="tips"):
         return True
 
     async def _status_embed(
-        self, interaction: discord.Interaction, status: TipStatus
+        self, interaction: discord.Interaction, status: DailyStatus
     ) -> discord.Embed:
         guild = interaction.guild
         assert guild is not None
@@ -219,23 +245,22 @@ class Tips(commands.GroupCog, group_name="tips"):
         skip_weekends: bool | None = None,
     ) -> None:
         """Post a study tip every day in a channel, at a local time."""
-        assert self.scheduler is not None and interaction.guild is not None
+        assert interaction.guild is not None
         missing = missing_permissions(channel, interaction.guild.me)
         if missing:
             raise UserError(
                 f"I can't post in {channel.mention}: I'm missing {', '.join(missing)} there. "
                 "Give me those and try again."
             )
-        try:
-            status = await self.scheduler.configure(
+        status = await self._call(
+            self.scheduler.configure(
                 interaction.guild.id,
                 channel_id=channel.id,
                 post_time=time,
                 timezone=timezone,
                 skip_weekends=skip_weekends,
             )
-        except TipConfigError as exc:
-            raise UserError(str(exc)) from exc
+        )
         embed = await self._status_embed(interaction, status)
         embed.title = "Daily tips set up"
         await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -247,7 +272,7 @@ class Tips(commands.GroupCog, group_name="tips"):
     @app_commands.command(name="status")
     async def status(self, interaction: discord.Interaction) -> None:
         """Channel, time, next and last post, and a permission check."""
-        assert self.scheduler is not None and interaction.guild is not None
+        assert interaction.guild is not None
         status = await self.scheduler.status(interaction.guild.id)
         if status is None:
             raise UserError("Daily tips are not set up here yet. Start with /tips setup.")
@@ -258,7 +283,7 @@ class Tips(commands.GroupCog, group_name="tips"):
     @app_commands.command(name="pause")
     async def pause(self, interaction: discord.Interaction) -> None:
         """Stop the daily tip until you resume it."""
-        assert self.scheduler is not None and interaction.guild is not None
+        assert interaction.guild is not None
         status = await self._call(
             self.scheduler.pause(interaction.guild.id, f"Paused by {interaction.user}.")
         )
@@ -269,7 +294,7 @@ class Tips(commands.GroupCog, group_name="tips"):
     @app_commands.command(name="resume")
     async def resume(self, interaction: discord.Interaction) -> None:
         """Start the daily tip again."""
-        assert self.scheduler is not None and interaction.guild is not None
+        assert interaction.guild is not None
         status = await self._call(self.scheduler.resume(interaction.guild.id))
         await interaction.response.send_message(
             embed=await self._status_embed(interaction, status), ephemeral=True
@@ -279,7 +304,7 @@ class Tips(commands.GroupCog, group_name="tips"):
     @app_commands.describe(skip="True to skip Saturdays and Sundays")
     async def weekends(self, interaction: discord.Interaction, skip: bool) -> None:
         """Skip weekends, or not."""
-        assert self.scheduler is not None and interaction.guild is not None
+        assert interaction.guild is not None
         status = await self._call(self.scheduler.set_skip_weekends(interaction.guild.id, skip))
         await interaction.response.send_message(
             embed=await self._status_embed(interaction, status), ephemeral=True
@@ -288,24 +313,26 @@ class Tips(commands.GroupCog, group_name="tips"):
     @app_commands.command(name="now")
     async def now(self, interaction: discord.Interaction) -> None:
         """Post the next tip in the tips channel now (the daily post still goes out)."""
-        assert self.scheduler is not None and interaction.guild is not None
+        assert interaction.guild is not None
         try:
-            posted = await self._call(self.scheduler.post_now(interaction.guild.id))
+            posted = await self._call(self.tips.post_now(interaction.guild.id))
         except PostFailure as exc:
             raise UserError(f"Discord refused the post: {exc.message}") from exc
+        except PostUnconfirmed as exc:
+            raise UserError(f"Discord did not confirm the post: {exc}") from exc
         await interaction.response.send_message(
             f"Posted tip `{posted.tip.id}`.", ephemeral=True, allowed_mentions=NO_PINGS
         )
 
     @staticmethod
-    async def _call(coro):
+    async def _call(call: Awaitable[T]) -> T:
         try:
-            return await coro
-        except TipsNotConfiguredError as exc:
+            return await call
+        except NotConfiguredError as exc:
             raise UserError("Daily tips are not set up here yet. Start with /tips setup.") from exc
         except NoTipsError as exc:
             raise UserError("There are no tips in the knowledge base right now.") from exc
-        except TipConfigError as exc:
+        except ScheduleError as exc:
             raise UserError(str(exc)) from exc
 
 

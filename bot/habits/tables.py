@@ -8,7 +8,7 @@
 - `streak_days`: one row a member and local day on which they answered the question of the day
   or reviewed, the day taken in their zone at that moment: a later change of zone leaves the
   days already counted as they were.
-- `qotd_posts`: one question-of-the-day message a server and local day, with its reveal time.
+- `qotd_posts`: one question-of-the-day message, with its reveal time.
 - `qotd_answers`: one answer a member and post. The primary key is the "answers once" rule,
   in the database itself, so 5,000 members pressing at once are each recorded exactly once.
 """
@@ -27,7 +27,6 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
-    UniqueConstraint,
 )
 
 from bot.store import UTCDateTime, metadata
@@ -65,14 +64,16 @@ qotd_posts = Table(
     metadata,
     Column("id", POST_ID, primary_key=True, autoincrement=True),
     Column("guild_id", BigInteger, nullable=False),
-    Column("day", Date, nullable=False),  # the server's local date
     Column("question_id", String(64), nullable=False),
+    # the scheduled day's nonce (bot.scheduling.nonce_for): a retried send reuses its row;
+    # None for a post an admin asked for
+    Column("nonce", String(25), unique=True),
     Column("channel_id", BigInteger),
     Column("message_id", BigInteger),
     Column("posted_at", UTCDateTime(), nullable=False),
     Column("reveal_at", UTCDateTime()),
     Column("revealed_at", UTCDateTime()),
-    UniqueConstraint("guild_id", "day"),
+    Index("ix_qotd_posts_guild", "guild_id", "posted_at"),
     Index("ix_qotd_posts_reveal", "reveal_at"),
 )
 

@@ -158,12 +158,20 @@ class Database:
 
     # -- use ------------------------------------------------------------------------------
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction: committed at the end of the block, rolled back on an exception."""
+    async def begin(self, *, immediate: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A transaction: committed at the end of the block, rolled back on an exception.
+
+        On SQLite, a transaction that reads before it writes needs `immediate` (it takes the
+        write lock at once, waiting for it); else a concurrent writer makes its first write
+        fail with "database is locked". Elsewhere `immediate` changes nothing.
+        """
         engine = self._require()
         try:
-            async with engine.begin() as conn:
-                yield conn
+            async with engine.connect() as conn:
+                if immediate:
+                    await conn.execution_options(medcode_immediate=True)
+                async with conn.begin():
+                    yield conn
         except Exception as error:
             if _unavailable(error):
                 raise StoreUnavailable(_describe(error)) from error
@@ -194,8 +202,14 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreUnavailable(f"cannot create the database's directory: {error}") from error
+    # SQLite has one writer at a time: one connection per process, so this process's tasks
+    # queue for it in asyncio, not in SQLite's sleeping busy handler. (Do not open a second
+    # connection while holding one: nest through the `conn` you have.)
     engine = create_async_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=8
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=1,
+        max_overflow=0,
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -213,7 +227,8 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     def _on_begin(conn: Connection) -> None:
         # sqlite3 would begin only before DML, so a SELECT-then-UPDATE would not be one
         # transaction; an explicit BEGIN makes `db.begin()` mean what it says.
-        conn.exec_driver_sql("BEGIN")
+        immediate = conn.get_execution_options().get("medcode_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 

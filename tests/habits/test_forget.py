@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
@@ -35,9 +35,8 @@ async def leave_traces(db: Database, member: int) -> None:
     async with db.begin() as conn:
         post = await conn.execute(
             qotd_posts.insert().returning(qotd_posts.c.id),
-            {"guild_id": 42, "day": (NOW + timedelta(days=member % 7)).date(),
-             "question_id": "q-1", "posted_at": NOW},
-        )  # fmt: skip
+            {"guild_id": 42, "question_id": "q-1", "posted_at": NOW},
+        )
         await conn.execute(
             qotd_answers.insert(),
             {"post_id": post.scalar_one(), "member_id": member, "guild_id": 42, "choice": "A",

@@ -65,7 +65,7 @@ async def add_qotd(
         at = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=9)
         post = await conn.execute(
             qotd_posts.insert().returning(qotd_posts.c.id),
-            {"guild_id": guild, "day": day, "question_id": "q-1", "posted_at": at},
+            {"guild_id": guild, "question_id": "q-1", "posted_at": at},
         )
         post_id = post.scalar_one()
         await conn.execute(

@@ -5,18 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 
-import bot.habits.tables
-import bot.practice.tables
-import bot.tips  # noqa: F401  (every table module: the metadata is the whole schema)
 from bot.habits.repository import HabitsRepository, MemberPrefs
 from bot.habits.review import LEARNING_STEPS
 from bot.practice import runs as r
 from bot.practice.repository import PracticeRepository
 from bot.practice.runs import AnswerRecord
-from bot.store import Database, metadata
+from bot.store import Database
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 IDS = ["icd-nec-meaning", "mod-25-same-day-em", "hcpcs-rt-modifier"]
@@ -114,26 +109,3 @@ async def test_a_reminder_is_claimed_once(habits: HabitsRepository) -> None:
     await habits.mark_dm_closed(ALICE, NOW)
     assert await habits.reminders_due(tomorrow) == []  # DMs closed: not tried every day
 
-
-def test_the_migration_creates_what_the_tables_declare(tmp_path: object) -> None:
-    """Alembic finds no difference between the migrated schema and the habits tables."""
-    import asyncio
-
-    async def diff() -> list[object]:
-        db = Database(f"sqlite+aiosqlite:///{tmp_path}/schema.sqlite3")
-        await db.start()
-        try:
-            async with db.connect() as conn:
-                return await conn.run_sync(
-                    lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
-                )
-        finally:
-            await db.close()
-
-    ours = {
-        t.name
-        for t in metadata.tables.values()
-        if t.name.startswith(("review_", "member_", "qotd_"))
-    }
-    problems = [d for d in asyncio.run(diff()) if any(name in repr(d) for name in ours)]
-    assert problems == []

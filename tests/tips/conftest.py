@@ -1,16 +1,17 @@
-"""Fixtures for the daily-tip tests (helpers live in tipkit.py)."""
+"""Fixtures for the daily-post tests, on each backend (the `database` fixture)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from tipkit import FakeClock, FakePoster, make_tips
 
 from bot.knowledge.models import Tip
-from bot.tips import SqliteTipStore, TipScheduler
+from bot.scheduling import DailyScheduler
+from bot.store import Database
+from bot.tips import DailyTips
 
 
 @pytest.fixture
@@ -29,35 +30,25 @@ def tips() -> list[Tip]:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "tips.sqlite3"
-
-
-@pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[SqliteTipStore]:
-    async with SqliteTipStore(db_path) as opened:
-        yield opened
-
-
-@pytest.fixture
-def make_scheduler(
-    store: SqliteTipStore, poster: FakePoster, tips: list[Tip], clock: FakeClock
-) -> Callable[..., TipScheduler]:
-    def build(**overrides: object) -> TipScheduler:
+def make_tips_service(
+    database: Database, poster: FakePoster, tips: list[Tip], clock: FakeClock
+) -> Callable[..., DailyTips]:
+    def build(**overrides: object) -> DailyTips:
         options: dict[str, object] = {
-            "store": store,
-            "poster": poster,
-            "tips_provider": lambda: tips,
-            "clock": clock,
-            "catchup": timedelta(hours=6),
-            "claimer": "test-1",
-        }
+            "db": database, "tips": lambda: tips, "poster": poster, "clock": clock,
+            "catchup": timedelta(hours=6), "claimer": "test-1",
+        }  # fmt: skip
         options.update(overrides)
-        return TipScheduler(**options)  # type: ignore[arg-type]
+        return DailyTips(**options)  # type: ignore[arg-type]
 
     return build
 
 
 @pytest.fixture
-def scheduler(make_scheduler: Callable[..., TipScheduler]) -> TipScheduler:
-    return make_scheduler()
+def service(make_tips_service: Callable[..., DailyTips]) -> DailyTips:
+    return make_tips_service()
+
+
+@pytest.fixture
+def scheduler(service: DailyTips) -> DailyScheduler:
+    return service.scheduler

@@ -45,15 +45,16 @@ def upgrade() -> None:
         "qotd_posts",
         sa.Column("id", POST_ID, primary_key=True, autoincrement=True),
         sa.Column("guild_id", sa.BigInteger, nullable=False),
-        sa.Column("day", sa.Date, nullable=False),
         sa.Column("question_id", sa.String(64), nullable=False),
+        sa.Column("nonce", sa.String(25)),
         sa.Column("channel_id", sa.BigInteger),
         sa.Column("message_id", sa.BigInteger),
         sa.Column("posted_at", WHEN, nullable=False),
         sa.Column("reveal_at", WHEN),
         sa.Column("revealed_at", WHEN),
-        sa.UniqueConstraint("guild_id", "day", name="uq_qotd_posts_guild_id_day"),
+        sa.UniqueConstraint("nonce", name="uq_qotd_posts_nonce"),
     )
+    op.create_index("ix_qotd_posts_guild", "qotd_posts", ["guild_id", "posted_at"])
     op.create_index("ix_qotd_posts_reveal", "qotd_posts", ["reveal_at"])
     op.create_table(
         "qotd_answers",
@@ -94,6 +95,7 @@ def downgrade() -> None:
     op.drop_index("ix_qotd_answers_guild_time", table_name="qotd_answers")
     op.drop_table("qotd_answers")
     op.drop_index("ix_qotd_posts_reveal", table_name="qotd_posts")
+    op.drop_index("ix_qotd_posts_guild", table_name="qotd_posts")
     op.drop_table("qotd_posts")
     op.drop_index("ix_member_settings_reminder", table_name="member_settings")
     op.drop_table("member_settings")

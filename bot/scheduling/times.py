@@ -1,4 +1,4 @@
-"""When a guild's daily tip is due: pure functions over local time, time zones and UTC.
+"""When a server's daily post is due: pure functions over local time, time zones and UTC.
 
 Nothing here does I/O or keeps state; every function takes "now" as an argument.
 
@@ -16,7 +16,6 @@ Time-zone rules (decided, and tested against America/New_York):
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,8 +23,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
-
-log = logging.getLogger(__name__)
 
 WEEKEND = frozenset({5, 6})  # date.weekday(): Saturday, Sunday
 EXAMPLE_ZONE = "America/New_York"
@@ -86,11 +83,11 @@ _ABBREVIATIONS: dict[str, str] = {
 }
 
 
-class TipConfigError(ValueError):
-    """A tip setting an admin typed is invalid; the message is fit to show them as is."""
+class ScheduleError(ValueError):
+    """A setting an admin typed is invalid; the message is fit to show them as is."""
 
 
-class UnknownTimeZoneError(TipConfigError):
+class UnknownTimeZoneError(ScheduleError):
     """The name is not an IANA time zone known to this system (zoneinfo + tzdata)."""
 
     def __init__(self, name: str, suggestions: Iterable[str] = ()):
@@ -105,7 +102,7 @@ class UnknownTimeZoneError(TipConfigError):
         super().__init__(message)
 
 
-class InvalidPostTimeError(TipConfigError):
+class InvalidPostTimeError(ScheduleError):
     """The text is not a time of day we accept."""
 
     def __init__(self, text: str, detail: str | None = None):
@@ -196,7 +193,6 @@ def normalize_timezone(name: str) -> str:
     return canonical
 
 
-@lru_cache(maxsize=1024)
 def get_zone(name: str) -> ZoneInfo:
     """`ZoneInfo` for a (case-forgiving) IANA name; `UnknownTimeZoneError` if unknown."""
     return ZoneInfo(normalize_timezone(name))
@@ -248,7 +244,7 @@ def suggest_timezones(prefix: str, limit: int = 25) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """A guild's validated daily-tip schedule: wall-clock time, zone, weekend rule."""
+    """A server's validated daily schedule: wall-clock time, zone, weekend rule."""
 
     post_time: time
     zone: ZoneInfo
@@ -264,29 +260,21 @@ class Schedule:
         return self.zone.key
 
     def skips(self, local_date: date) -> bool:
-        """True if no tip is due on this local date at all (a weekend, when skipped)."""
+        """True if nothing is due on this local date at all (a weekend, when skipped)."""
         return self.skip_weekends and local_date.weekday() in WEEKEND
 
     def local_date(self, at: datetime) -> date:
-        """The guild's local calendar date at an aware instant."""
+        """The server's local calendar date at an aware instant."""
         return _utc(at).astimezone(self.zone).date()
 
     def scheduled_utc(self, local_date: date) -> datetime:
-        """The one UTC instant the tip for `local_date` is due (fold=0; see module docs)."""
-        return _scheduled_utc(self.post_time, self.zone, local_date)
-
-
-# Many guilds share a post time and zone (a tick's busiest minute is mostly one of them), and
-# the answer is pure: compute each (time, zone, date) once.
-@lru_cache(maxsize=8192)
-def _scheduled_utc(post_time: time, zone: ZoneInfo, local_date: date) -> datetime:
-    local = datetime.combine(local_date, post_time, tzinfo=zone)  # fold=0
-    return local.astimezone(UTC)
+        """The one UTC instant the post for `local_date` is due (fold=0; see module docs)."""
+        return datetime.combine(local_date, self.post_time, tzinfo=self.zone).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
 class Due:
-    """The next daily post: the guild-local date it is for and when it is due, in UTC."""
+    """The next daily post: the server-local date it is for and when it is due, in UTC."""
 
     local_date: date
     at_utc: datetime
@@ -299,7 +287,7 @@ def next_due(
     after: date | None = None,
     catchup: timedelta = timedelta(0),
 ) -> Due:
-    """The earliest local date whose tip can still go out, and its scheduled instant.
+    """The earliest local date whose post can still go out, and its scheduled instant.
 
     Candidates are local dates from today on (and after `after`, the last date already handled),
     skipping weekends if the schedule says so. Today qualifies if its instant is in the future,
@@ -310,8 +298,6 @@ def next_due(
     now_utc = _utc(now_utc)
     today = schedule.local_date(now_utc)
     day = today if after is None else max(today, after + timedelta(days=1))
-    if day > today:  # the usual case after a post: whatever the time, the first day qualifies
-        return _first_due(schedule, day)
     for _ in range(15):  # at most two weekend days are skipped in any week
         if not schedule.skips(day):
             at = schedule.scheduled_utc(day)
@@ -321,19 +307,9 @@ def next_due(
     raise AssertionError("unreachable: a week always has a weekday")  # pragma: no cover
 
 
-@lru_cache(maxsize=8192)
-def _first_due(schedule: Schedule, day: date) -> Due:
-    """The first date from `day` on (a future date) that the schedule does not skip."""
-    for _ in range(15):
-        if not schedule.skips(day):
-            return Due(day, schedule.scheduled_utc(day))
-        day += timedelta(days=1)
-    raise AssertionError("unreachable: a week always has a weekday")  # pragma: no cover
-
-
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What a tick should do about the tip for one local date."""
+    """What a tick should do about the post for one local date."""
 
     action: Literal["post", "skip", "wait"]
     scheduled_utc: datetime
@@ -341,7 +317,7 @@ class Decision:
 
 
 def decide(schedule: Schedule, local_date: date, now_utc: datetime, catchup: timedelta) -> Decision:
-    """Post, skip (with a reason to show admins) or wait, for the tip of `local_date`.
+    """Post, skip (with a reason to show admins) or wait, for the post of `local_date`.
 
     * before the scheduled instant: ``wait``;
     * the same local day and no more than `catchup` late: ``post`` (this covers a normal tick,
@@ -365,13 +341,13 @@ def decide(schedule: Schedule, local_date: date, now_utc: datetime, catchup: tim
         return Decision(
             "skip",
             at,
-            f"Missed the tip for {local_date} ({when}): the bot only got to it "
+            f"Missed the post for {local_date} ({when}): the bot only got to it "
             f"{format_duration(late)} late, after that local day had ended.",
         )
     return Decision(
         "skip",
         at,
-        f"Missed the tip for {local_date} ({when}): the bot only got to it "
+        f"Missed the post for {local_date} ({when}): the bot only got to it "
         f"{format_duration(late)} late, beyond the {format_duration(catchup)} catch-up "
         "window.",
     )
@@ -390,8 +366,6 @@ def format_duration(delta: timedelta) -> str:
 
 
 def _utc(value: datetime) -> datetime:
-    if value.tzinfo is UTC:
-        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"expected an aware datetime, got naive {value!r}")
     return value.astimezone(UTC)

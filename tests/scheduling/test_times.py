@@ -6,12 +6,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.tips.schedule import (
+from bot.scheduling.times import (
     COMMON_ZONES,
     Due,
     InvalidPostTimeError,
     Schedule,
-    TipConfigError,
+    ScheduleError,
     UnknownTimeZoneError,
     decide,
     format_duration,
@@ -74,7 +74,7 @@ def test_unknown_time_zone_names_it_and_suggests_an_example() -> None:
     message = str(info.value)
     assert "'Mars/Base'" in message
     assert "Use an IANA name such as America/New_York" in message
-    assert isinstance(info.value, TipConfigError) and isinstance(info.value, ValueError)
+    assert isinstance(info.value, ScheduleError) and isinstance(info.value, ValueError)
 
 
 def test_unknown_time_zone_suggests_close_names() -> None:

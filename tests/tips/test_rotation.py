@@ -81,11 +81,6 @@ def test_removing_a_tip_already_seen_changes_nothing_else() -> None:
     assert picked + rest == walk(None, IDS, guild=9, count=len(IDS))[0]
 
 
-def test_state_survives_json() -> None:
-    _, state = walk(None, IDS, guild=5, count=4)
-    assert RotationState.from_json(state.to_json()) == state
-
-
 def test_next_tip_does_not_mutate_and_needs_tips() -> None:
     state = new_cycle(1, 1, IDS)
     before = state
@@ -93,31 +88,3 @@ def test_next_tip_does_not_mutate_and_needs_tips() -> None:
     assert state == before
     with pytest.raises(NoTipsError):
         next_tip(state, [], 1)
-
-
-def test_the_inlined_shuffle_is_exactly_random_shuffle() -> None:
-    import random
-
-    from bot.tips.rotation import _shuffle
-
-    for size in (0, 1, 2, 3, 7, 64, 120, 300):
-        for seed in range(25):
-            expected = list(range(size))
-            random.Random(f"seed:{seed}").shuffle(expected)
-            got = list(range(size))
-            _shuffle(random.Random(f"seed:{seed}"), got)
-            assert got == expected, (size, seed)
-
-
-def test_prepared_tip_ids_pick_like_a_plain_list() -> None:
-    from bot.tips.rotation import TipIds
-
-    prepared = TipIds.of(reversed(IDS))
-    assert TipIds.of(prepared) is prepared and prepared.ordered == tuple(sorted(IDS))
-    plain_state = fast_state = None
-    grown = [*IDS, "tip-new"]
-    for day in range(30):
-        ids = grown if day >= 5 else IDS
-        plain, plain_state = next_tip(plain_state, ids, 77)
-        fast, fast_state = next_tip(fast_state, TipIds.of(ids), 77)
-        assert (plain, plain_state) == (fast, fast_state)
