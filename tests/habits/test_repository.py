@@ -108,4 +108,3 @@ async def test_a_reminder_is_claimed_once(habits: HabitsRepository) -> None:
     assert stored.reminder_last_date == NOW.date() and stored.reminder_next_at == tomorrow
     await habits.mark_dm_closed(ALICE, NOW)
     assert await habits.reminders_due(tomorrow) == []  # DMs closed: not tried every day
-
