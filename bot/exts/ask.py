@@ -14,12 +14,14 @@ from bot.bot import APOLOGY, cooldown_message
 from bot.engine import Answer
 from bot.exts._cooldown import MemberCooldown
 from bot.exts._embeds import answer_embed, clip
+from bot.exts.habits.career_charts import chart_view
 from bot.exts.practice.cog import practise_view
 
 if TYPE_CHECKING:
     from bot.bot import MedcodeBot
 
 log = logging.getLogger(__name__)
+CHARTED = {"highest", "lowest", "compare"}  # answers whose pay figures get a chart button
 
 NO_PINGS = discord.AllowedMentions.none()
 SUGGEST_ID = re.compile(r"medcode:suggest:(?P<entry>[a-z0-9-]{1,64})")
@@ -117,6 +119,8 @@ class Ask(commands.Cog):
         answer = self.bot.engine.answer(question)
         if answer.answered:
             practise = practise_view(self.bot, answer.topic)  # a study tip: "Practise this"
+            if CHARTED & set(answer.intents):  # a ranking or a comparison: a "Chart" button
+                practise = practise or chart_view(self.bot, answer, "ask", question.strip())
             await interaction.response.send_message(
                 embed=answer_embed(answer),
                 allowed_mentions=NO_PINGS,

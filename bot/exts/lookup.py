@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.errors import UserError
 from bot.exts._embeds import answer_embed, clip
+from bot.exts.habits.career_charts import chart_view
 from bot.knowledge.models import Entry
 
 if TYPE_CHECKING:
@@ -129,8 +130,11 @@ class Lookup(commands.Cog):
         """The coding career ladder, or one step of it."""
         if not level:
             answer = self.bot.engine.list_kind("career_level")
+            chart = chart_view(self.bot, answer, "list", "career_level")
             await interaction.response.send_message(
-                embed=answer_embed(answer), allowed_mentions=NO_PINGS
+                embed=answer_embed(answer),
+                allowed_mentions=NO_PINGS,
+                **({"view": chart} if chart else {}),
             )
             return
         await self._show(interaction, resolve(self.bot, level, CAREER, "career level").id)
@@ -164,8 +168,11 @@ class Lookup(commands.Cog):
         if a.id == b.id:
             raise UserError("Pick two different things to compare.")
         answer = self.bot.engine.compare([a.id, b.id])
+        chart = chart_view(self.bot, answer, "compare", f"{a.id},{b.id}")
         await interaction.response.send_message(
-            embed=answer_embed(answer), allowed_mentions=NO_PINGS
+            embed=answer_embed(answer),
+            allowed_mentions=NO_PINGS,
+            **({"view": chart} if chart else {}),
         )
 
     @app_commands.command(name="help")

@@ -10,6 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from bot.habits.progress import PASS_LINE, Progress
+from bot.knowledge import KnowledgeBase
+from bot.knowledge.models import Figure as PayFigure
 
 # Discord's smallest upload limit is 10 MiB; these charts are tens of kilobytes, and the
 # figure size and resolution are fixed, so they stay far below it.
@@ -70,3 +72,17 @@ def range_chart(title: str, rows: Sequence[tuple[str, float, float | None]]) -> 
     axes.grid(axis="x", alpha=0.3)
     figure.tight_layout()
     return _png(figure)
+
+
+def pay_rows(kb: KnowledgeBase, entry_ids: Sequence[str]) -> list[tuple[str, float, float | None]]:
+    """(name, low, high) of the entries behind an answer that state a yearly pay figure, in the
+    answer's order: the figures come from the entries, never from the text shown."""
+    rows = []
+    for entry_id in entry_ids:
+        entry = kb.entries.get(entry_id)
+        figure = getattr(entry, "salary", None)
+        if entry is None or not isinstance(figure, PayFigure) or figure.low is None:
+            continue
+        if figure.unit == "usd_year":
+            rows.append((entry.name, figure.low, figure.high))
+    return rows

@@ -68,10 +68,9 @@ class QotdButton(_HabitButton, template=r"medcode:qotd:(?P<post>\d+):(?P<action>
     cog = "QuestionOfTheDay"
 
 
-class ChartButton(
-    _HabitButton, template=r"medcode:chart:(?P<kind>ladder|ranking|compare):(?P<key>[^:]{1,80})"
-):
-    """Under a career answer: the same figures as a chart."""
+class ChartButton(_HabitButton, template=r"medcode:chart:(?P<kind>list|compare|ask):(?P<key>.+)"):
+    """Under a career answer: its pay figures as a chart. The custom_id says how to get the
+    answer again (a kind's list, two entries compared, or the question asked)."""
 
     cog = "CareerCharts"
 
