@@ -3,8 +3,8 @@
     python benchmarks/bench_practice.py [--backends sqlite,postgresql] [--runs 1000]
                                         [--presses 5000] [--rate 500] [--answers 100000]
 
-For each backend (SQLite file; PostgreSQL started here with initdb/pg_ctl as the tests do,
-fsync off, or --postgres-url):
+For each backend (SQLite file; PostgreSQL started here with initdb/pg_ctl as the tests do but
+durable, fsync on, or --postgres-url):
 
 1. The real bot (`bot.runner._make_bot`, as production) logs in to the test bed's fake Discord,
    which runs in a child process (this script with --serve-fake) so the bot's CPU is its own.
@@ -42,7 +42,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))  # tests.e2e.fake_discord, tests.conftest
+sys.path.insert(0, str(ROOT))  # tests.e2e.fake_discord
 sys.path.insert(0, str(HERE))  # bench_discord
 
 import sqlalchemy as sa  # noqa: E402
@@ -64,6 +64,7 @@ class PracticeFake(BenchFake):
         super().__init__()
         self.on_callback: Any = lambda iid: None
         self.bench_users: list[Json] = []
+        self.sending = False  # all_done means every press sent and answered
 
     async def _bench_callback(self, request: web.Request) -> web.Response:
         now = asyncio.get_running_loop().time()
@@ -71,6 +72,9 @@ class PracticeFake(BenchFake):
         body = json.loads(await request.read())
         interaction = self.interactions.get(int(iid))
         if interaction is None or iid not in self.pending:
+            why = "unknown" if interaction is None else "answered before"
+            age = now - self._dispatched_at.get(iid, now)
+            print(f"fake: rejected callback for {iid} ({why}, {age:.1f} s)", file=sys.stderr)
             return _json_response({"message": "Unknown interaction", "code": 10062}, 404)
         self.pending.discard(iid)
         self.on_callback(iid)
@@ -86,7 +90,7 @@ class PracticeFake(BenchFake):
             embed = (data.get("embeds") or [{}])[0]
             kind = f"type {body.get('type')}: {(embed.get('description') or '')[:60]}"
         self.outcome[iid] = kind
-        if not self.pending:
+        if not self.pending and not self.sending:
             self.all_done.set()
         message = dict(interaction["message"])
         message["embeds"] = data.get("embeds") or []
@@ -133,6 +137,7 @@ class PracticeFake(BenchFake):
         self.on_callback = lambda iid: (idle.append(owner[iid]), self.released.set())
         cpu = time.process_time()
         start = loop.time()
+        self.sending = True
         for i in range(total):
             delay = start + i / rate - loop.time()
             if delay > 0:
@@ -149,6 +154,9 @@ class PracticeFake(BenchFake):
             self._dispatched_at[payload["id"]] = loop.time()
             await self.dispatch("INTERACTION_CREATE", payload)
         sent = loop.time()
+        self.sending = False
+        if not self.pending:
+            self.all_done.set()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.all_done.wait(), 120)
         outcomes: dict[str, int] = {}
@@ -384,13 +392,14 @@ async def bench(args: argparse.Namespace) -> None:
             if backend == "postgresql":
                 url = args.postgres_url
                 if not url:
-                    from tests.conftest import _LocalPostgres, _postgres_bindir
+                    sys.path.insert(0, str(ROOT / "tests"))
+                    from pgserver import LocalPostgres, postgres_bindir
 
-                    bindir = _postgres_bindir()
+                    bindir = postgres_bindir()
                     if bindir is None:
                         print("\n## postgresql: skipped (no initdb/pg_ctl)")
                         continue
-                    server = _LocalPostgres(bindir)
+                    server = LocalPostgres(bindir, durable=True)
                     url = server.start()
             await bench_backend(args, backend, url, session, control, info)
     finally:

@@ -55,7 +55,7 @@ def tip_embed(tip: Tip, title: str = "Study tip") -> discord.Embed:
     return embed
 
 
-def stamp(moment: datetime | None, style: str = "f") -> str:
+def stamp(moment: datetime | None, style: discord.utils.TimestampStyle = "f") -> str:
     if moment is None:
         return "—"
     return discord.utils.format_dt(moment.astimezone(UTC), style)
@@ -266,7 +266,9 @@ class Tips(commands.GroupCog, group_name="tips"):
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @setup_tips.autocomplete("timezone")
-    async def _timezones(self, interaction: discord.Interaction, current: str):
+    async def _timezones(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current, limit=25)]
 
     @app_commands.command(name="status")

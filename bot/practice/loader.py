@@ -6,23 +6,19 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import TypeAdapter, ValidationError
 
-# The knowledge base's reader and error shape: one report format for both halves of knowledge/.
-from bot.knowledge.loader import (
-    KnowledgeBase,
-    KnowledgeError,
-    Problem,
-    _problems_from,
-    _read,
-    load_knowledge,
-)
+# The knowledge base's error shape: one report format for both halves of knowledge/.
+from bot.knowledge.loader import KnowledgeBase, KnowledgeError, Problem, load_knowledge
 from bot.knowledge.text import normalize
 from bot.practice.bank import QuestionBank
 from bot.practice.models import Question, Section
 
 log = logging.getLogger(__name__)
 
+# libyaml's safe loader when PyYAML was built with it, else the pure-Python one.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SECTIONS_FILE = "sections.yaml"
 TOTAL_WEIGHT = 100  # the exam's 100 scored questions
 _SECTION = TypeAdapter(Section)
@@ -59,6 +55,31 @@ def load_bank(directory: Path | str) -> QuestionBank:
     )
     log.debug("Loaded question bank: %s", bank.summary())
     return bank
+
+
+def _read(path: Path, root: Path) -> tuple[str, Any, list[Problem]]:
+    """The parsed YAML of `path`, shown as `questions/<file>`, or the problem reading it."""
+    display = f"{root.name}/{path.name}"
+    try:
+        return display, yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER), []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        return display, None, [Problem(display, None, None, f"invalid YAML{where}: {problem}")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return display, None, [Problem(display, None, None, f"cannot read file: {exc}")]
+
+
+def _problems_from(err: ValidationError, file: str, item: Any, index: int) -> list[Problem]:
+    """One problem per pydantic error, naming the question (its id, else its position)."""
+    label = str(item["id"]) if isinstance(item, dict) and item.get("id") else f"#{index + 1}"
+    problems = []
+    for error in err.errors():
+        message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+        field_path = ".".join(str(part) for part in error["loc"]) or None
+        problems.append(Problem(file, label, field_path, message))
+    return problems
 
 
 def _items(path: Path, root: Path, key: str, problems: list[Problem]) -> tuple[str, list[Any]]:
@@ -148,6 +169,17 @@ def load_knowledge_and_bank(
         bank = load_bank(questions_dir or questions_dir_of(Path(knowledge_dir)))
     except KnowledgeError as exc:
         problems += exc.problems
+    if kb is not None and bank is not None and bank.sections:
+        problems += [
+            Problem(
+                f"{Path(knowledge_dir).name} (tips)",
+                tip.id,
+                "section",
+                f"unknown section {tip.section!r}",
+            )
+            for tip in kb.tips
+            if tip.section is not None and tip.section not in bank.sections
+        ]
     if problems or kb is None or bank is None:
         raise KnowledgeError(problems)
     return kb, bank

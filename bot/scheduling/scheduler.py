@@ -361,7 +361,7 @@ class DailyScheduler:
                 "UTC but never confirmed as sent (the bot probably stopped mid-post). It was "
                 "not sent again, to avoid a duplicate."
             )
-            await self.store.mark_unconfirmed(
+            await self.store.give_up_stale(
                 row.guild_id, day, note, claimed_before=now - self.claim_lease
             )
             await self.store.move_on(row, self._next(schedule, now, day), now, error=note)
@@ -384,8 +384,8 @@ class DailyScheduler:
         except Exception as error:  # PostUnconfirmed, or a surprise mid-send
             return await self._unconfirmed(row, schedule, day, str(error) or type(error).__name__)
         now = self.now()
-        await self.store.mark_sent(
-            row, day, claimer=self.claimer, message_id=message_id, now=now,
+        await self.store.settle(
+            row, day, claimer=self.claimer, status="sent", now=now, message_id=message_id,
             next_due=self._next(schedule, now, day),
         )  # fmt: skip
         log.debug("guild %s: posted %s %s for %s", row.guild_id, self.kind, item, day)
@@ -396,14 +396,18 @@ class DailyScheduler:
     ) -> Outcome:
         now = self.now()
         error = f"{failure} (attempt {attempt} of {self.max_attempts})"
-        mark = {"claimer": self.claimer, "error": error, "now": now}
-        if failure.retryable and attempt < self.max_attempts:
-            retry = Due(day, now + self.retry_delays[attempt - 1])
-            await self.store.mark_failed(row, day, next_due=retry, **mark)  # type: ignore[arg-type]
-            log.info("guild %s: %s; retrying at %s", row.guild_id, error, retry.at_utc)
+        retrying = failure.retryable and attempt < self.max_attempts
+        if retrying:
+            next_due = Due(day, now + self.retry_delays[attempt - 1])
+        else:
+            next_due = self._next(schedule, now, day)
+        await self.store.settle(
+            row, day, claimer=self.claimer, status="failed", now=now, next_due=next_due,
+            error=error,
+        )  # fmt: skip
+        if retrying:
+            log.info("guild %s: %s; retrying at %s", row.guild_id, error, next_due.at_utc)
             return Outcome.RETRY
-        next_day = self._next(schedule, now, day)
-        await self.store.mark_failed(row, day, next_due=next_day, **mark)  # type: ignore[arg-type]
         if failure.kind in ("channel_missing", "missing_permissions"):
             reason = pause_reason(failure.kind, row.channel_id)
             await self.store.pause_for(row, reason, error, now)
@@ -420,8 +424,10 @@ class DailyScheduler:
             f"Unconfirmed: the post for {day} may or may not have gone out ({what}); "
             "it was not sent again, to avoid a duplicate."
         )
-        await self.store.mark_unconfirmed(row.guild_id, day, note, claimer=self.claimer)
-        await self.store.move_on(row, self._next(schedule, now, day), now, error=note)
+        await self.store.settle(
+            row, day, claimer=self.claimer, status="unconfirmed", now=now, error=note,
+            next_due=self._next(schedule, now, day),
+        )  # fmt: skip
         log.warning("guild %s: %s", row.guild_id, note)
         return Outcome.UNCONFIRMED
 

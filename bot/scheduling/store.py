@@ -99,11 +99,14 @@ class DailyPostStore:
     def __init__(self, db: Database, kind: str) -> None:
         self.db = db
         self.kind = kind
-        s, p = daily_schedules.c, daily_posts.c
-        self._this_schedule = lambda guild_id: (s.guild_id == guild_id) & (s.kind == kind)
-        self._this_post = lambda guild_id, day: (
-            (p.guild_id == guild_id) & (p.kind == kind) & (p.local_date == day)
-        )
+
+    def _this_schedule(self, guild_id: int) -> sa.ColumnElement[bool]:
+        s = daily_schedules.c
+        return (s.guild_id == guild_id) & (s.kind == self.kind)
+
+    def _this_post(self, guild_id: int, day: date) -> sa.ColumnElement[bool]:
+        p = daily_posts.c
+        return (p.guild_id == guild_id) & (p.kind == self.kind) & (p.local_date == day)
 
     # -- settings (admin commands): each bumps the revision --------------------------------
     async def get(self, guild_id: int) -> ScheduleRow | None:
@@ -301,68 +304,45 @@ class DailyPostStore:
         update = sa.update(daily_posts).where(self._this_post(guild_id, day)).values(item_id=item)
         await conn.execute(update)
 
-    async def mark_sent(
+    async def settle(
         self,
         row: ScheduleRow,
         day: date,
         *,
         claimer: str,
-        message_id: int | None,
+        status: str,
         now: datetime,
         next_due: Due,
+        error: str | None = None,
+        message_id: int | None = None,
     ) -> None:
+        """How our claimed attempt ended: ``sent``; ``failed`` (certainly not sent: counted,
+        claimable again); or ``unconfirmed`` (maybe sent: never again). Then `next_due`."""
         p = daily_posts.c
+        values: dict[str, object] = {"status": status, "error": error}
+        if status == "sent":
+            values |= {"sent_at": now, "message_id": message_id}
         async with self.db.begin() as conn:
             await conn.execute(
                 sa.update(daily_posts)
                 .where(self._this_post(row.guild_id, day))
                 .where((p.claimer == claimer) & (p.status == "claimed"))
-                .values(status="sent", sent_at=now, message_id=message_id)
+                .values(values)
             )
-            await self.move_on(row, next_due, now, failed=False, conn=conn)
+            failed = {"sent": False, "failed": True}.get(status)
+            await self.move_on(row, next_due, now, error=error, failed=failed, conn=conn)
 
-    async def mark_failed(
-        self,
-        row: ScheduleRow,
-        day: date,
-        *,
-        claimer: str,
-        error: str,
-        now: datetime,
-        next_due: Due,
-    ) -> None:
-        """Our attempt did not create the message: count it; next try (or day) `next_due`."""
-        p = daily_posts.c
-        async with self.db.begin() as conn:
-            await conn.execute(
-                sa.update(daily_posts)
-                .where(self._this_post(row.guild_id, day))
-                .where((p.claimer == claimer) & (p.status == "claimed"))
-                .values(status="failed", error=error)
-            )
-            await self.move_on(row, next_due, now, error=error, failed=True, conn=conn)
-
-    async def mark_unconfirmed(
-        self,
-        guild_id: int,
-        day: date,
-        note: str,
-        *,
-        claimer: str | None = None,
-        claimed_before: datetime | None = None,
+    async def give_up_stale(
+        self, guild_id: int, day: date, note: str, *, claimed_before: datetime
     ) -> bool:
-        """A claim whose send may or may not have gone out: never sent again. Ours
-        (`claimer`), or anyone's claimed before `claimed_before` (a stale claim)."""
+        """Anyone's claim older than `claimed_before`, never confirmed: unconfirmed for good."""
         p = daily_posts.c
         update = (
             sa.update(daily_posts)
             .where(self._this_post(guild_id, day) & (p.status == "claimed"))
+            .where(p.claimed_at <= claimed_before)
             .values(status="unconfirmed", error=note)
         )
-        if claimer is not None:
-            update = update.where(p.claimer == claimer)
-        if claimed_before is not None:
-            update = update.where(p.claimed_at <= claimed_before)
         async with self.db.begin() as conn:
             return bool((await conn.execute(update)).rowcount)
 

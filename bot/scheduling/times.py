@@ -32,55 +32,23 @@ _EXCLUDED_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 # Offered first for an empty autocomplete query, and ranked first among matches.
 COMMON_ZONES: tuple[str, ...] = (
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Phoenix",
-    "America/Los_Angeles",
-    "America/Anchorage",
-    "Pacific/Honolulu",
-    "America/Puerto_Rico",
-    "America/Toronto",
-    "America/Vancouver",
-    "America/Mexico_City",
-    "Europe/London",
-    "Europe/Dublin",
-    "Europe/Berlin",
-    "Africa/Lagos",
-    "Africa/Nairobi",
-    "Asia/Dubai",
-    "Asia/Karachi",
-    "Asia/Kolkata",
-    "Asia/Manila",
-    "Asia/Singapore",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-    "UTC",
-)
+    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
+    "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico",
+    "America/Toronto", "America/Vancouver", "America/Mexico_City", "Europe/London",
+    "Europe/Dublin", "Europe/Berlin", "Africa/Lagos", "Africa/Nairobi", "Asia/Dubai",
+    "Asia/Karachi", "Asia/Kolkata", "Asia/Manila", "Asia/Singapore", "Australia/Sydney",
+    "Pacific/Auckland", "UTC",
+)  # fmt: skip
 
 # Abbreviations people type that are not (useful) IANA names; used for suggestions only.
 _ABBREVIATIONS: dict[str, str] = {
-    "et": "America/New_York",
-    "est": "America/New_York",
-    "edt": "America/New_York",
-    "eastern": "America/New_York",
-    "ct": "America/Chicago",
-    "cst": "America/Chicago",
-    "cdt": "America/Chicago",
-    "central": "America/Chicago",
-    "mt": "America/Denver",
-    "mdt": "America/Denver",
-    "mountain": "America/Denver",
-    "pt": "America/Los_Angeles",
-    "pst": "America/Los_Angeles",
-    "pdt": "America/Los_Angeles",
-    "pacific": "America/Los_Angeles",
-    "akst": "America/Anchorage",
-    "hst": "Pacific/Honolulu",
-    "ist": "Asia/Kolkata",
-    "pht": "Asia/Manila",
-    "bst": "Europe/London",
-}
+    **dict.fromkeys(("et", "est", "edt", "eastern"), "America/New_York"),
+    **dict.fromkeys(("ct", "cst", "cdt", "central"), "America/Chicago"),
+    **dict.fromkeys(("mt", "mdt", "mountain"), "America/Denver"),
+    **dict.fromkeys(("pt", "pst", "pdt", "pacific"), "America/Los_Angeles"),
+    "akst": "America/Anchorage", "hst": "Pacific/Honolulu", "ist": "Asia/Kolkata",
+    "pht": "Asia/Manila", "bst": "Europe/London",
+}  # fmt: skip
 
 
 class ScheduleError(ValueError):

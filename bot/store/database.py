@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from bot.errors import UserError
 
 log = logging.getLogger(__name__)
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -40,6 +41,7 @@ metadata = MetaData(
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+MIGRATION_LOCK = 0x6D6564636F6465  # "medcode": PostgreSQL advisory lock key for migrations
 CONNECT_TIMEOUT_S = 5.0
 
 
@@ -92,6 +94,7 @@ class Database:
         self._retry_at = 0.0
         self._backoff = 0.0
         self._disposing: asyncio.Future[None] | None = None
+        self._starting = asyncio.Lock()
 
     @property
     def backend(self) -> str:
@@ -104,17 +107,23 @@ class Database:
     # -- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
         """Connect and apply every migration. Raises `StoreUnavailable` on any fault."""
-        if self.available:
-            return
-        try:
-            self._engine = self._engine or self._create_engine()
-            async with self._engine.begin() as conn:
-                await conn.run_sync(_upgrade)
-        except Exception as error:
-            self.last_error = _describe(error)
-            await self._dispose()
-            raise StoreUnavailable(self.last_error) from error
-        self.available, self.last_error, self._backoff = True, None, 0.0
+        async with self._starting:  # one attempt at a time (start-up, a loop's retry...)
+            if self.available:
+                return
+            try:
+                self._engine = engine = self._engine or self._create_engine()
+                async with engine.connect() as conn:  # usually up to date: no write lock
+                    current = await conn.run_sync(_is_current)
+                if not current:
+                    async with engine.connect() as conn:
+                        await conn.execution_options(medcode_immediate=True)
+                        async with conn.begin():
+                            await conn.run_sync(_upgrade)
+            except Exception as error:
+                self.last_error = _describe(error)
+                await self._dispose()
+                raise StoreUnavailable(self.last_error) from error
+            self.available, self.last_error, self._backoff = True, None, 0.0
         log.info("database ready: %r", self)
 
     async def ensure_started(self) -> bool:
@@ -215,13 +224,19 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see _on_begin).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
-        cursor.execute("PRAGMA synchronous = NORMAL")  # durable at each checkpoint; see README
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
+        try:
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+            cursor.execute("PRAGMA synchronous = NORMAL")  # see README, "Storage"
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.close()
+        except BaseException:
+            # A corrupt file fails here. SQLAlchemy would leave the connection open, and its
+            # aiosqlite thread would outlive the event loop ("Event loop is closed").
+            dbapi_connection.close()
+            raise
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -233,13 +248,31 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     return engine
 
 
-def _upgrade(conn: Connection) -> None:
-    """Alembic's ``upgrade head`` on an open connection (run through ``conn.run_sync``)."""
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin
-    from alembic import command
+def _alembic_config(conn: Connection) -> Any:
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = conn
-    command.upgrade(config, "head")
+    return config
+
+
+def _is_current(conn: Connection) -> bool:
+    """Whether the database is at the head revision already (a read, no lock)."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(_alembic_config(conn)).get_heads()
+    return set(MigrationContext.configure(conn).get_current_heads()) == set(heads)
+
+
+def _upgrade(conn: Connection) -> None:
+    """Alembic's ``upgrade head`` on an open connection (run through ``conn.run_sync``)."""
+    from alembic import command
+
+    if conn.dialect.name == "postgresql":
+        # Processes starting together on a new database: one migrates, the others wait for
+        # it (until this transaction ends) and then find nothing to do. (On SQLite the
+        # transaction began IMMEDIATE: the write lock does the same.)
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+    command.upgrade(_alembic_config(conn), "head")

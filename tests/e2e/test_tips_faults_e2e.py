@@ -59,15 +59,20 @@ def tip_messages(fake: FakeDiscord) -> list[Any]:
     ]
 
 
-async def tips_bot(fake: FakeDiscord, make_medcode: Any, **settings: Any) -> Any:
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def tips_bot(make_medcode: Any, **settings: Any) -> tuple[Any, Any, Clock]:
     bot = await make_medcode(tip_tick_seconds=300, **settings)
     await bot.tree.sync()
     cog = bot.get_cog("Tips")
-    cog.scheduler.clock = lambda: clock[0]
-    return bot, cog
-
-
-clock = [START]
+    clock = cog.scheduler.clock = Clock()
+    return bot, cog, clock
 
 
 async def setup_general(fake: FakeDiscord) -> dict[str, Any]:
@@ -83,11 +88,10 @@ async def test_a_502_after_creating_the_message_posts_one_tip(
     fake_discord: FakeDiscord, make_medcode: Any
 ) -> None:
     """D1: discord.py re-sends on 502 by itself; the nonce makes Discord drop the repeat."""
-    clock[0] = START
-    _, cog = await tips_bot(fake_discord, make_medcode)
+    _, cog, clock = await tips_bot(make_medcode)
     await setup_general(fake_discord)
     answer_5xx_after_creating(fake_discord, [502])
-    clock[0] = DUE
+    clock.now = DUE
     report = await cog.scheduler.tick()
     assert report.outcomes == {fake_discord.guild_id: Outcome.POSTED}
     posts = [
@@ -102,14 +106,13 @@ async def test_a_503_after_creating_the_message_is_unconfirmed_not_retried(
     fake_discord: FakeDiscord, make_medcode: Any
 ) -> None:
     """D1: the scheduler used to retry a 5xx twice more: three tips."""
-    clock[0] = START
-    _, cog = await tips_bot(fake_discord, make_medcode)
+    _, cog, clock = await tips_bot(make_medcode)
     await setup_general(fake_discord)
     answer_5xx_after_creating(fake_discord, [503, 503, 503])
-    clock[0] = DUE
+    clock.now = DUE
     for _ in range(10):
         await cog.scheduler.tick()
-        clock[0] += timedelta(minutes=3)
+        clock.now += timedelta(minutes=3)
     assert len(tip_messages(fake_discord)) == 1
     body = await fake_discord.send_slash_command("tips status", permissions=ADMIN)
     fields = {f["name"]: f["value"] for f in body["data"]["embeds"][0]["fields"]}
@@ -120,13 +123,12 @@ async def test_a_refused_connection_at_post_time_is_retried(
     fake_discord: FakeDiscord, make_medcode: Any
 ) -> None:
     """D8: nothing reached Discord, so the day is not given up."""
-    clock[0] = START
-    _, cog = await tips_bot(fake_discord, make_medcode)
+    _, cog, clock = await tips_bot(make_medcode)
     await setup_general(fake_discord)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed_port = sock.getsockname()[1]
-    clock[0] = DUE
+    clock.now = DUE
     base = discord.http.Route.BASE
     discord.http.Route.BASE = f"http://127.0.0.1:{closed_port}/api/v10"
     try:
@@ -134,7 +136,7 @@ async def test_a_refused_connection_at_post_time_is_retried(
     finally:
         discord.http.Route.BASE = base
     assert report.outcomes == {fake_discord.guild_id: Outcome.RETRY}
-    clock[0] += timedelta(minutes=2)
+    clock.now += timedelta(minutes=2)
     assert (await cog.scheduler.tick()).posted == [fake_discord.guild_id]
     assert len(tip_messages(fake_discord)) == 1
 
@@ -145,8 +147,7 @@ async def test_a_corrupt_database_leaves_ask_working_and_tips_recover(
     """D7: the bot used to die at start-up with a traceback, /ask included."""
     path = tmp_path / "corrupt.sqlite3"
     path.write_bytes(b"not a database" * 5000)
-    clock[0] = START
-    bot, cog = await tips_bot(fake_discord, make_medcode, database_path=path)
+    bot, cog, _ = await tips_bot(make_medcode, database_path=path)
     body = await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
     assert "$55,000" in json.dumps(body)
     body = await setup_general(fake_discord)
@@ -170,7 +171,7 @@ async def test_postgresql_down_at_start_up_leaves_ask_working(
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/medcode"
-    await tips_bot(fake_discord, make_medcode, database_url=url)
+    await tips_bot(make_medcode, database_url=url)
     body = await fake_discord.send_slash_command("ask", {"question": "what does CRC pay"})
     assert "$55,000" in json.dumps(body)
     body = await fake_discord.send_slash_command("tips status", permissions=ADMIN)

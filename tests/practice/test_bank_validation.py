@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,22 @@ def test_a_file_with_another_top_level_key(tmp_path: Path) -> None:
 def test_missing_sections_file(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError, match=r"sections\.yaml: missing"):
         load_bank(tmp_path)
+
+
+def test_a_tip_naming_an_unknown_section_is_reported(tmp_path: Path) -> None:
+    from bankkit import ROOT
+
+    from bot.practice import load_knowledge_and_bank
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", knowledge, ignore=shutil.ignore_patterns("questions"))
+    (knowledge / "tips.yaml").write_text(
+        "tips:\n  - id: cpt-modifier-59\n    category: cpt\n    section: modifierz\n"
+        "    text: Modifier 59 marks a distinct procedural service; prefer the X modifiers.\n"
+    )
+    sample_bank_dir(knowledge / "questions")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge_and_bank(knowledge)
+    assert [str(p) for p in info.value.problems] == [
+        "knowledge (tips): entry 'cpt-modifier-59', field 'section': unknown section 'modifierz'"
+    ]

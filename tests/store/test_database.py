@@ -167,3 +167,95 @@ async def test_ensure_started_recovers_when_the_database_does(tmp_path: Path) ->
     assert await db.ensure_started()
     assert db.available
     await db.close()
+
+
+# --------------------------------------------------------------------------- settings, CLI
+def test_the_database_url_setting_and_the_old_path_setting(tmp_path: Path) -> None:
+    from bot.settings import DEFAULT_DATABASE_URL, Settings
+
+    assert Settings(_env_file=None).database_url == DEFAULT_DATABASE_URL
+    old = Settings(_env_file=None, database_path=tmp_path / "x.sqlite3")
+    assert old.database_url == f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}"
+    both = Settings(
+        _env_file=None, database_path="ignored", database_url="postgresql+asyncpg://h/d"
+    )
+    assert both.database_url == "postgresql+asyncpg://h/d"
+
+
+def run_cli(monkeypatch: pytest.MonkeyPatch, url: str, *argv: str) -> int:
+    from bot import cli
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("MEDCODE_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        return cli.main(list(argv))
+    finally:
+        get_settings.cache_clear()
+
+
+def test_db_upgrade_migrates_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'm.sqlite3'}"
+    assert run_cli(monkeypatch, url, "db", "upgrade") == 0
+    assert "is up to date" in capsys.readouterr().out
+    assert (tmp_path / "data" / "m.sqlite3").exists()
+
+
+def test_db_upgrade_of_a_corrupt_file_is_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.sqlite3").write_bytes(b"garbage" * 10000)
+    assert (
+        run_cli(monkeypatch, f"sqlite+aiosqlite:///{tmp_path / 'bad.sqlite3'}", "db", "upgrade")
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert "Could not upgrade" in err and "not a database" in err and "Traceback" not in err
+
+
+async def test_processes_starting_together_on_a_new_database_all_come_up(
+    database_url: str,
+) -> None:
+    """Several bot processes started at once on an empty database: one migrates, the others
+    wait for it (PostgreSQL: an advisory lock; SQLite: the write lock), none fails."""
+    import asyncio
+
+    dbs = [Database(database_url) for _ in range(3)]
+    await asyncio.gather(*(db.start() for db in dbs))
+    assert all(db.available for db in dbs)
+    for db in dbs:
+        await db.close()
+
+
+async def test_a_write_lock_held_elsewhere_does_not_stop_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D7: an up-to-date database needs no write lock to start; a new one waits for the lock
+    (here 50 ms), then is unavailable, not a crash."""
+    import sqlite3
+
+    import bot.store.database
+
+    monkeypatch.setattr(bot.store.database, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    first = Database(url)
+    await first.start()
+    await first.close()
+    holder = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        again = Database(url)
+        await again.start()  # migrated already: reads only
+        await again.close()
+        new = tmp_path / "new.sqlite3"
+        sqlite3.connect(new).execute("CREATE TABLE x (a)").connection.close()
+        locker = sqlite3.connect(new, isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")
+        error = await expect_unavailable(f"sqlite+aiosqlite:///{new}")
+        assert "locked" in error.detail
+        locker.rollback()
+    finally:
+        holder.rollback()
+        holder.close()

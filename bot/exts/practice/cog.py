@@ -8,6 +8,8 @@ while nobody pressed anything (their results are then ready on the next look).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -67,6 +69,13 @@ class Practice(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.close_expired.cancel()
+        # Wait for the loop to finish cancelling: the bot closes the database right after the
+        # cogs unload, and a loop cut off mid-query would then wait for ever for its
+        # connection to close (and hang the shutdown).
+        task = self.close_expired.get_task()
+        if task is not None and not task.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         self.bot.remove_dynamic_items(*views.DYNAMIC_ITEMS)
 
     async def _store(self) -> PracticeRepository:
