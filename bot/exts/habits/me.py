@@ -6,6 +6,7 @@ holds each member's next instant); bot.habits.reminders claims each before sendi
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -74,6 +75,11 @@ class Me(commands.Cog):
     async def cog_unload(self) -> None:
         self.reminders.cancel()
         self.bot.remove_dynamic_items(views.ForgetButton)
+        task = self.reminders.get_task()
+        if task is not None and task is not asyncio.current_task():
+            # Let a pass unwind (return its connection) before the bot closes the database:
+            # an aiosqlite connection closed under it would wait for ever.
+            await asyncio.wait([task], timeout=5)
 
     async def _store(self) -> HabitsRepository:
         if not await self.bot.db.ensure_started():
