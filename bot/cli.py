@@ -346,6 +346,42 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
+    """A member's progress from the configured database, as /progress shows it."""
+    import asyncio
+    import re
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from bot.habits.charts import progress_chart
+    from bot.habits.report import Report, load_report, member_zone, report_lines
+    from bot.practice import load_bank
+    from bot.store import Database, StoreUnavailable
+
+    async def read() -> Report:
+        db = Database(settings.database_url)
+        try:
+            await db.start()
+            bank = load_bank(settings.question_bank_dir)
+            zone = await member_zone(db, args.member, None)
+            return await load_report(db, bank, args.member, datetime.now(UTC), zone)
+        finally:
+            await db.close()
+
+    try:
+        report = asyncio.run(read())
+    except StoreUnavailable as exc:
+        print(f"Could not read {Database(settings.database_url)!r}: {exc.detail}", file=sys.stderr)
+        return EXIT_NO
+    print(f"Progress of member {args.member}")
+    for line in report_lines(report, sections_shown=21):
+        print(re.sub(r"\*\*(.+?)\*\*", r"\1", line))  # no Markdown in a terminal
+    if args.chart:
+        Path(args.chart).write_bytes(progress_chart(report.progress))
+        print(f"Chart written to {args.chart}")
+    return EXIT_OK
+
+
 def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
     """No subcommand: the bot when a token is configured, else the offline chat."""
     if settings.discord_token is not None:
@@ -425,6 +461,10 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--json", action="store_true", help="print one JSON list")
     gaps.set_defaults(func=cmd_gaps)
 
+    progress = sub.add_parser("progress", help="a member's progress, read from the database")
+    progress.add_argument("--member", type=int, required=True, metavar="ID", help="Discord user id")
+    progress.add_argument("--chart", metavar="FILE", help="also write the chart as a PNG file")
+    progress.set_defaults(func=cmd_progress)
     db = sub.add_parser("db", help="the database: `db upgrade` applies its migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="migrate the database to the latest schema").set_defaults(

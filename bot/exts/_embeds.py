@@ -72,3 +72,18 @@ def answer_embed(answer: Answer) -> discord.Embed:
     if footer:
         embed.set_footer(text=footer)
     return embed
+
+
+async def send_with_view(
+    interaction: discord.Interaction,
+    embed: discord.Embed,
+    view: discord.ui.View | None,
+    *,
+    ephemeral: bool = False,
+) -> None:
+    """Answer with an embed and, when there is one, its buttons. discord.py wants no view at
+    all rather than None (None fails after the message is sent)."""
+    if view is None:
+        await interaction.response.send_message(embed=embed, ephemeral=ephemeral)
+    else:
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)

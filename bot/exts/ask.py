@@ -16,13 +16,15 @@ from bot.engine import Answer
 from bot.engine.conversation import Conversations
 from bot.exts._answers import AnswerCache, Reply
 from bot.exts._cooldown import MemberCooldown
-from bot.exts._embeds import answer_embed, clip
+from bot.exts._embeds import answer_embed, clip, send_with_view
+from bot.exts.habits.career_charts import chart_view
 from bot.exts.practice.cog import practise_view
 
 if TYPE_CHECKING:
     from bot.bot import MedcodeBot
 
 log = logging.getLogger(__name__)
+CHARTED = {"highest", "lowest", "compare"}  # answers whose pay figures get a chart button
 
 SUGGEST_ID = re.compile(r"medcode:suggest:(?P<entry>[a-z0-9-]{1,64})")
 
@@ -140,17 +142,17 @@ class Ask(commands.Cog):
             raise app_commands.CommandOnCooldown(self.cooldown.cooldown, retry)
         reply = self._reply(interaction, question)
         if reply.answer.answered:
-            practise = practise_view(self.bot, reply.answer.topic)  # a study tip: "Practise this"
-            if practise is None:
-                await interaction.response.send_message(embed=reply.embed)
-            else:
-                await interaction.response.send_message(embed=reply.embed, view=practise)
+            answer = reply.answer
+            view = practise_view(self.bot, answer.topic)  # a study tip: "Practise this"
+            # A ranking or a comparison read on its own gets a "Chart" button (a follow-up's
+            # chart would be drawn from the words alone, without the conversation before it).
+            if CHARTED & set(answer.intents) and not answer.rule.startswith("follow-up"):
+                view = view or chart_view(self.bot, answer, "ask", question.strip())
+            await send_with_view(interaction, reply.embed, view)
             return
-        view = suggestion_view(reply.answer)
-        if view is None:  # discord.py wants no view at all, not None
-            await interaction.response.send_message(embed=reply.embed, ephemeral=True)
-            return
-        await interaction.response.send_message(embed=reply.embed, ephemeral=True, view=view)
+        await send_with_view(
+            interaction, reply.embed, suggestion_view(reply.answer), ephemeral=True
+        )
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

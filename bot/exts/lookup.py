@@ -11,7 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import KnowledgeMissing, NotFound, UserError
-from bot.exts._embeds import answer_embed, clip
+from bot.exts._embeds import answer_embed, clip, send_with_view
+from bot.exts.habits.career_charts import chart_view
 from bot.knowledge.models import Entry
 
 if TYPE_CHECKING:
@@ -136,7 +137,8 @@ class Lookup(commands.Cog):
         """The coding career ladder, or one step of it."""
         if not level:
             answer = self.bot.engine.list_kind("career_level")
-            await interaction.response.send_message(embed=answer_embed(answer))
+            chart = chart_view(self.bot, answer, "list", "career_level")
+            await send_with_view(interaction, answer_embed(answer), chart)
             return
         await self._show(interaction, resolve(self.bot, level, CAREER, "career level").id)
 
@@ -169,7 +171,8 @@ class Lookup(commands.Cog):
         if a.id == b.id:
             raise UserError("Pick two different things to compare.")
         answer = self.bot.engine.compare([a.id, b.id])
-        await interaction.response.send_message(embed=answer_embed(answer))
+        chart = chart_view(self.bot, answer, "compare", f"{a.id},{b.id}")
+        await send_with_view(interaction, answer_embed(answer), chart)
 
     @app_commands.command(name="help")
     async def help(self, interaction: discord.Interaction) -> None:

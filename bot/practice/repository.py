@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from bot.errors import UserError
+from bot.habits.repository import update_cards
 from bot.practice.runs import AnswerRecord, Run
 from bot.practice.tables import practice_answers, practice_runs
 from bot.store import Database
@@ -140,6 +141,7 @@ class PracticeRepository:
             saved = await self._save(conn, run)
             if answers:
                 await conn.execute(practice_answers.insert(), _answer_rows(answers))
+                await update_cards(conn, answers)  # misses become review cards (issue 9)
         return saved
 
     @staticmethod

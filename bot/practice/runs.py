@@ -16,6 +16,8 @@ from bot.practice.models import LETTERS, Question
 from bot.practice.scoring import Score, score
 
 Kind = Literal["quiz", "mock"]
+# Where an answer in the history came from: a run, a review card, the question of the day.
+Source = Literal["quiz", "mock", "review", "qotd"]
 # active: being answered; finished: a quiz done or a mock submitted; expired: a mock whose
 # time ran out (scored as it stood); dropped: the member started another instead.
 Status = Literal["active", "finished", "expired", "dropped"]
@@ -223,7 +225,7 @@ class AnswerRecord:
     section: str
     correct: bool
     answered_at: datetime
-    source: Kind
+    source: Source
     run_id: int | None = None
 
 

@@ -1,7 +1,7 @@
 """The gap log: questions the bot could not answer, normalised, with counts.
 
 Revision ID: 0004_gaps
-Revises: 0002_practice
+Revises: 0003_habits
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_gaps"
-down_revision = "0002_practice"
+down_revision = "0003_habits"
 branch_labels = None
 depends_on = None
 
