@@ -14,11 +14,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import UserError
 from bot.habits.repository import HabitsRepository
+from bot.scheduling.times import UnknownTimeZoneError, get_zone, suggest_timezones
 
 log = logging.getLogger(__name__)
 
@@ -31,31 +31,18 @@ class DmClosed(Exception):
 
 
 def parse_zone(name: str) -> ZoneInfo:
-    """An IANA zone by its exact or differently-cased name, or a UserError that says how."""
-    wanted = name.strip()
-    exact = {z.casefold(): z for z in zone_names()}.get(wanted.casefold())
-    if exact is None:
-        raise UserError(
-            f"I don't know the time zone {name!r}. Pick one from the list, "
-            "e.g. America/Chicago or Europe/London."
-        )
+    """An IANA zone, read as /tips reads one (case and spaces forgiven), or a UserError that
+    names it and suggests the zones it is close to."""
     try:
-        return ZoneInfo(exact)
+        return get_zone(name)
+    except UnknownTimeZoneError as exc:
+        raise UserError(str(exc)) from exc
     except ZoneInfoNotFoundError as exc:  # listed but not loadable: no tzdata for it
-        raise UserError(f"The time zone {exact!r} is not available here.") from exc
+        raise UserError(f"The time zone {name!r} is not available here.") from exc
 
 
-@cache
-def zone_names() -> tuple[str, ...]:
-    return tuple(sorted(z for z in available_timezones() if "/" in z or z == "UTC"))
-
-
-def zone_choices(typed: str, limit: int = 25) -> list[str]:
-    """Autocomplete: names containing what was typed (spaces as underscores), cities first."""
-    needle = typed.strip().casefold().replace(" ", "_")
-    found = [z for z in zone_names() if needle in z.casefold()]
-    found.sort(key=lambda z: (not z.casefold().split("/")[-1].startswith(needle), z))
-    return found[:limit]
+# Autocomplete for /me's zone: the same list and order as /tips and /qotd.
+zone_choices = suggest_timezones
 
 
 def parse_local_time(text: str) -> time:

@@ -19,7 +19,7 @@ async def test_settings_are_validated_and_saved(fake_discord: FakeDiscord, medco
     body = await fake_discord.send_autocomplete("me settings", {"timezone": "chica"}, "timezone")
     assert body["data"]["choices"] == [{"name": "America/Chicago", "value": "America/Chicago"}]
     body = await fake_discord.send_slash_command("me settings", {"timezone": "Mars/Base"})
-    assert is_ephemeral(body) and "I don't know the time zone 'Mars/Base'" in text(body)
+    assert is_ephemeral(body) and "Unknown time zone 'Mars/Base'" in text(body)
     body = await fake_discord.send_slash_command("me settings", {"reminder": "7 o'clock"})
     assert "use 24-hour HH:MM" in text(body)
     repo: HabitsRepository = medcode.get_cog("Me").repo

@@ -29,11 +29,12 @@ ALICE, BOB = 111_222_333_444_555_666, 999_888_777_666_555_444
 
 def test_zones_are_validated_and_autocompleted() -> None:
     assert parse_zone("america/chicago").key == "America/Chicago"
-    with pytest.raises(UserError, match="I don't know the time zone 'Mars/Olympus'"):
+    with pytest.raises(UserError, match="Unknown time zone 'Mars/Olympus'"):
         parse_zone("Mars/Olympus")
     assert zone_choices("chicago") == ["America/Chicago"]
     assert zone_choices("new york")[0] == "America/New_York"
-    assert len(zone_choices("")) == 25
+    empty = zone_choices("")  # nothing typed yet: the common zones, within Discord's 25
+    assert "America/Chicago" in empty and 10 <= len(empty) <= 25
 
 
 def test_times_and_dates_are_validated() -> None:
