@@ -1,17 +1,21 @@
 """Charts as PNG bytes, drawn with matplotlib's object API (no pyplot global state), so a cog
-can render them in a worker thread while the event loop keeps answering."""
+can render them in a worker thread while the event loop keeps answering.
+
+matplotlib (with numpy) adds about 56 MB to the process: it is imported by the first chart
+drawn, in that worker thread, not when the bot starts (most processes never draw one)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from typing import TYPE_CHECKING
 
 from bot.habits.progress import PASS_LINE, Progress
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.models import Figure as PayFigure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # Discord's smallest upload limit is 10 MiB; these charts are tens of kilobytes, and the
 # figure size and resolution are fixed, so they stay far below it.
@@ -32,6 +36,9 @@ def _png(figure: Figure) -> bytes:
 
 def progress_chart(progress: Progress, title: str = "Your progress") -> bytes:
     """Accuracy by section (bars, the pass line marked) above the weekly trend (a line)."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+
     rows = progress.sections[:21]
     figure = Figure(figsize=(8, 3 + 0.3 * max(len(rows), 1)))
     bars, trend = figure.subplots(2, 1, height_ratios=[max(len(rows), 1), 4])
@@ -58,6 +65,9 @@ def progress_chart(progress: Progress, title: str = "Your progress") -> bytes:
 def range_chart(title: str, rows: Sequence[tuple[str, float, float | None]]) -> bytes:
     """Pay ranges as horizontal bars from low to high (a dot where only one figure is known),
     in the order given: the career ladder, a state ranking, two things compared."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     figure = Figure(figsize=(8, 1.2 + 0.45 * max(len(rows), 1)))
     axes = figure.subplots()
     labels = [label for label, _, _ in rows][::-1]

@@ -44,3 +44,18 @@ def test_charts_are_valid_pngs_within_discords_limit() -> None:
         range_chart("Career ladder", [("Entry", 38000, 44000), ("Director", 90000, None)]),
     ):
         assert png.startswith(PNG) and 1000 < len(png) < MAX_PNG_BYTES
+
+
+def test_the_bot_starts_without_paying_for_matplotlib() -> None:
+    # matplotlib and numpy cost about 56 MB resident: only a process that draws a chart pays.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, importlib\n"
+        "from bot.exts import walk_extensions\n"
+        "for name in walk_extensions(): importlib.import_module(name)\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
