@@ -473,13 +473,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _settings_problems(exc: ValidationError) -> str:
+    """Each bad setting and what is wrong with it, never the value given: pydantic's own
+    message quotes the input, and a model-level error's input is every setting, the token
+    included."""
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        where = ".".join(str(part) for part in error["loc"]) or "settings"
+        lines.append(f"- {where}: {error['msg']}")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         settings = get_settings()
-    except Exception as exc:  # pydantic ValidationError: a bad value in env or .env
-        print(f"Invalid settings: {exc}", file=sys.stderr)
+    except ValidationError as exc:  # a bad value in env or .env
+        print(f"Invalid settings:\n{_settings_problems(exc)}", file=sys.stderr)
         return EXIT_USAGE
     if args.knowledge:
         settings = settings.model_copy(update={"knowledge_dir": Path(args.knowledge)})

@@ -227,3 +227,34 @@ def test_gaps_lists_the_most_asked(tmp_path):
     assert [(r["text"], r["count"]) for r in rows] == [("coder pay in texas", 4), ("xyz pay", 1)]
     plain = run("gaps", cwd=tmp_path, env={"MEDCODE_DATABASE_URL": url})
     assert plain.stdout.splitlines()[0].split()[:2] == ["4", "coder"]
+
+
+def test_bad_settings_are_named_without_quoting_any_value(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A model-level check's error carries every setting as its input, the token included;
+    # pydantic's own message would print it.
+    from pydantic import BaseModel, ValidationError, model_validator
+
+    import bot.cli as cli
+
+    class Strict(BaseModel):
+        discord_token: str
+        ask_rate: int
+
+        @model_validator(mode="after")
+        def _refuse(self) -> "Strict":
+            raise ValueError("ask_rate does not fit the token")
+
+    def broken_settings() -> object:
+        try:
+            Strict(discord_token="sekrit-token-value", ask_rate=3)
+        except ValidationError as exc:
+            assert "sekrit" in str(exc)  # what used to be printed (pydantic shortens it)
+            raise
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(cli, "get_settings", broken_settings)
+    assert cli.main(["ask", "what does CRC pay"]) == 2
+    err = capsys.readouterr().err
+    assert "ask_rate does not fit the token" in err and "sekrit" not in err
