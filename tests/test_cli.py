@@ -243,7 +243,7 @@ def test_bad_settings_are_named_without_quoting_any_value(
         ask_rate: int
 
         @model_validator(mode="after")
-        def _refuse(self) -> "Strict":
+        def _refuse(self) -> Strict:
             raise ValueError("ask_rate does not fit the token")
 
     def broken_settings() -> object:
