@@ -20,7 +20,7 @@ from bot.habits.review import CardState, review
 from bot.habits.streaks import local_day
 from bot.habits.tables import member_settings, qotd_answers, review_cards, streak_days
 from bot.practice.runs import AnswerRecord
-from bot.practice.tables import practice_answers
+from bot.practice.tables import answer_rows, practice_answers
 from bot.store import Database, UTCDateTime, dialect_insert, metadata
 
 # The sources whose answers make a streak: the question of the day and reviews, not private
@@ -132,21 +132,6 @@ async def update_cards(conn: AsyncConnection, records: Sequence[AnswerRecord]) -
                 ),
                 rows,
             )
-
-
-def answer_rows(records: Sequence[AnswerRecord]) -> list[dict[str, Any]]:
-    return [
-        {
-            "member_id": r.member_id,
-            "question_id": r.question_id,
-            "answered_at": r.answered_at,
-            "section": r.section,
-            "correct": r.correct,
-            "source": r.source,
-            "run_id": r.run_id,
-        }
-        for r in records
-    ]
 
 
 async def record_answers(

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.errors import UserError
 from bot.habits.repository import update_cards
 from bot.practice.runs import AnswerRecord, Run
-from bot.practice.tables import practice_answers, practice_runs
+from bot.practice.tables import answer_rows, practice_answers, practice_runs
 from bot.store import Database
 
 RECENT = 300  # how many of a member's last answers new runs try not to repeat
@@ -86,21 +86,6 @@ def _run(row: sa.Row[Any]) -> Run:
     )
 
 
-def _answer_rows(records: Sequence[AnswerRecord]) -> list[dict[str, Any]]:
-    return [
-        {
-            "member_id": r.member_id,
-            "question_id": r.question_id,
-            "answered_at": r.answered_at,
-            "section": r.section,
-            "correct": r.correct,
-            "source": r.source,
-            "run_id": r.run_id,
-        }
-        for r in records
-    ]
-
-
 class PracticeRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -140,7 +125,7 @@ class PracticeRepository:
         async with self.db.begin() as conn:
             saved = await self._save(conn, run)
             if answers:
-                await conn.execute(practice_answers.insert(), _answer_rows(answers))
+                await conn.execute(practice_answers.insert(), answer_rows(answers))
                 await update_cards(conn, answers)  # misses become review cards (issue 9)
         return saved
 

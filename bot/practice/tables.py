@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -24,6 +27,7 @@ from sqlalchemy import (
     text,
 )
 
+from bot.practice.runs import AnswerRecord
 from bot.store import UTCDateTime, metadata
 
 # SQLite numbers rows itself only for an INTEGER PRIMARY KEY; BIGINT elsewhere.
@@ -71,3 +75,19 @@ practice_answers = Table(
     Column("run_id", RUN_ID),
     sqlite_with_rowid=False,
 )
+
+
+def answer_rows(records: Sequence[AnswerRecord]) -> list[dict[str, Any]]:
+    """`practice_answers` rows for answers, wherever they were given (quiz, mock, review, QOTD)."""
+    return [
+        {
+            "member_id": r.member_id,
+            "question_id": r.question_id,
+            "answered_at": r.answered_at,
+            "section": r.section,
+            "correct": r.correct,
+            "source": r.source,
+            "run_id": r.run_id,
+        }
+        for r in records
+    ]
