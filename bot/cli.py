@@ -14,10 +14,10 @@ import logging
 import random
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from pydantic import ValidationError
 
@@ -283,50 +283,61 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     return sync_commands(settings, guild_id=args.guild)
 
 
-def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    """Apply every migration (the bot also does on start); clear message if it cannot."""
-    import asyncio
-
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands that use it
     from bot.store import Database, StoreUnavailable
 
-    async def upgrade() -> None:
+T = TypeVar("T")
+
+
+def _on_store(settings: Settings, use: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the configured store (migrated to head), run one job on it, close it. Raises
+    StoreUnavailable, with a member-facing detail, when the database cannot be used."""
+    import asyncio
+
+    from bot.store import Database
+
+    async def job() -> T:
         db = Database(settings.database_url)
         try:
             await db.start()
+            return await use(db)
         finally:
             await db.close()
 
+    return asyncio.run(job())
+
+
+def _store_failed(action: str, settings: Settings, exc: StoreUnavailable) -> int:
+    from bot.store import Database
+
+    print(f"Could not {action} {Database(settings.database_url)!r}: {exc.detail}", file=sys.stderr)
+    return EXIT_NO
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply every migration (the bot also does on start); clear message if it cannot."""
+    from bot.store import Database, StoreUnavailable
+
+    async def nothing_more(db: Database) -> None:
+        return None
+
     try:
-        asyncio.run(upgrade())
+        _on_store(settings, nothing_more)  # starting the store migrates it
     except StoreUnavailable as exc:
-        print(
-            f"Could not upgrade {Database(settings.database_url)!r}: {exc.detail}", file=sys.stderr
-        )
-        return EXIT_NO
+        return _store_failed("upgrade", settings, exc)
     print(f"{Database(settings.database_url)!r} is up to date.")
     return EXIT_OK
 
 
 def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
     """The questions members asked most that the guide could not answer (the gap log)."""
-    import asyncio
-
-    from bot.gaps import GapLog, GapQuestion
-    from bot.store import Database, StoreUnavailable
-
-    async def most_asked() -> list[GapQuestion]:
-        db = Database(settings.database_url)
-        try:
-            await db.start()
-            return await GapLog(db).most_asked(args.limit)
-        finally:
-            await db.close()
+    from bot.gaps import GapLog
+    from bot.store import StoreUnavailable
 
     try:
-        found = asyncio.run(most_asked())
+        found = _on_store(settings, lambda db: GapLog(db).most_asked(args.limit))
     except StoreUnavailable as exc:
-        print(f"Could not read the gap log: {exc.detail}", file=sys.stderr)
-        return EXIT_NO
+        return _store_failed("read the gap log in", settings, exc)
     if args.json:
         rows = [
             {
@@ -348,31 +359,22 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     """A member's progress from the configured database, as /progress shows it."""
-    import asyncio
     import re
-    from datetime import UTC, datetime
-    from pathlib import Path
 
     from bot.habits.charts import progress_chart
     from bot.habits.report import Report, load_report, member_zone, report_lines
     from bot.practice import load_bank
-    from bot.store import Database, StoreUnavailable
+    from bot.store import StoreUnavailable
 
-    async def read() -> Report:
-        db = Database(settings.database_url)
-        try:
-            await db.start()
-            bank = load_bank(settings.question_bank_dir)
-            zone = await member_zone(db, args.member, None)
-            return await load_report(db, bank, args.member, datetime.now(UTC), zone)
-        finally:
-            await db.close()
+    async def read(db: Database) -> Report:
+        bank = load_bank(settings.question_bank_dir)
+        zone = await member_zone(db, args.member, None)
+        return await load_report(db, bank, args.member, datetime.now(UTC), zone)
 
     try:
-        report = asyncio.run(read())
+        report = _on_store(settings, read)
     except StoreUnavailable as exc:
-        print(f"Could not read {Database(settings.database_url)!r}: {exc.detail}", file=sys.stderr)
-        return EXIT_NO
+        return _store_failed("read", settings, exc)
     print(f"Progress of member {args.member}")
     for line in report_lines(report, sections_shown=21):
         print(re.sub(r"\*\*(.+?)\*\*", r"\1", line))  # no Markdown in a terminal
