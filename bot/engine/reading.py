@@ -39,6 +39,7 @@ _SUFFIXES = ("ings", "ing", "ed", "es", "s")
 
 
 @lru_cache(maxsize=32_768)
+@lru_cache(maxsize=8192)  # the same few thousand words, in every tip and question
 def stem(word: str) -> str:
     """A light suffix strip for weak topic words: "openings", "opening", "opened" -> "open"."""
     for suffix in _SUFFIXES:

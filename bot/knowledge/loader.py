@@ -122,6 +122,8 @@ def _duplicate_keys(
     file: YamlFile, value: Any, path: tuple[str, ...] = ()
 ) -> Iterator[tuple[str, str]]:
     """(field, message) for each key given twice in a mapping of `value`, recursively."""
+    if not file.duplicates:  # the usual file: no key given twice anywhere in it
+        return
     if isinstance(value, dict):
         for key, line in file.duplicates.get(id(value), []):
             yield ".".join((*path, key)), f"key given twice (again at line {line})"

@@ -19,6 +19,7 @@ MAX_ALIAS_NODES = 10_000
 # libyaml's parser when PyYAML was built with it (7x faster), else the pure-Python one.
 _BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAP_TAG = "tag:yaml.org,2002:map"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _Refused(yaml.YAMLError):
@@ -42,9 +43,10 @@ class _Loader(_BASE_LOADER):  # type: ignore[misc,valid-type]
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[dict[Any, Any]]:
     data: dict[Any, Any] = {}
     yield data
-    seen: set[str] = set()
-    for key_node, _value in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+    keys = [k for k, _ in node.value if type(k) is yaml.ScalarNode and k.tag != _MERGE_TAG]
+    if len({k.value for k in keys}) < len(keys):
+        seen: set[str] = set()
+        for key_node in keys:
             if key_node.value in seen:
                 where = (str(key_node.value)[:80], key_node.start_mark.line + 1)
                 loader.duplicates.setdefault(id(data), []).append(where)
@@ -64,6 +66,9 @@ def _check_expansion(root: yaml.Node) -> None:
 
     def size(node: yaml.Node) -> int:
         nonlocal distinct
+        if type(node) is yaml.ScalarNode:  # a leaf: nothing below it to repeat
+            distinct += 1
+            return 1
         key = id(node)
         if key in sizes:
             return sizes[key]
