@@ -62,12 +62,13 @@ def _check_expansion(root: yaml.Node) -> None:
     anything: shared nodes are counted once per use, through a memo of subtree sizes."""
     sizes: dict[int, int] = {}
     visiting: set[int] = set()
+    leaves: set[int] = set()
     distinct = 0
 
     def size(node: yaml.Node) -> int:
         nonlocal distinct
-        if type(node) is yaml.ScalarNode:  # a leaf: nothing below it to repeat
-            distinct += 1
+        if type(node) is yaml.ScalarNode:  # a leaf: no memo needed, but a shared one counts
+            leaves.add(id(node))
             return 1
         key = id(node)
         if key in sizes:
@@ -86,6 +87,7 @@ def _check_expansion(root: yaml.Node) -> None:
         return total
 
     expanded = size(root)
+    distinct += len(leaves)
     if expanded - distinct > MAX_ALIAS_NODES:
         raise _Refused(
             f"YAML aliases would expand to {expanded:,} nodes from {distinct:,}; "

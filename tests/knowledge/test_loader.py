@@ -236,6 +236,14 @@ def test_a_yaml_alias_bomb_is_refused_before_it_expands(tmp_path):
     assert any("bomb.yaml" in p and "aliases would expand" in p for p in found)
 
 
+def test_one_long_string_repeated_by_aliases_is_refused(tmp_path):
+    # Each use of a shared string is more text for every later step to read.
+    tips = "tips:\n  - {id: t0, category: cpt, text: &long " + "x" * 200 + "}\n"
+    tips += "".join(f"  - {{id: t{i}, category: cpt, text: *long}}\n" for i in range(1, 10_002))
+    found = problems(tmp_path, GOOD, **{"many.yaml": tips})
+    assert any("many.yaml" in p and "aliases would expand" in p for p in found)
+
+
 def test_a_few_shared_aliases_are_fine(tmp_path):
     shared = GOOD.replace("    aliases: [ER]\n", "    aliases: &er [ER, emergency room]\n")
     kb = load_knowledge(write_kb(tmp_path, shared))
