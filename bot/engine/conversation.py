@@ -12,7 +12,8 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from bot.engine.matcher import Analysis, Matcher
+from bot.engine.analysis import Analysis
+from bot.engine.matcher import Matcher
 from bot.engine.reading import read_ordinal
 from bot.engine.vocab import Lexicon
 from bot.knowledge.models import Place, State

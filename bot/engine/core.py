@@ -15,11 +15,13 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from bot.engine import conversation, parts, rankings, rules
+from bot.engine.analysis import Analysis
 from bot.engine.answer import Answer
 from bot.engine.compare import compare, one
 from bot.engine.compose import Composer
 from bot.engine.conversation import Conversation
-from bot.engine.matcher import Analysis, Matcher
+from bot.engine.matcher import Matcher
+from bot.engine.question import Context, prepare
 from bot.engine.study import TipIndex
 from bot.engine.vocab import Lexicon, shipped_vocab
 from bot.knowledge.loader import KnowledgeBase
@@ -46,7 +48,7 @@ class Engine:
         self.matcher.study_words = frozenset(self.study.holding)
         lex = self.lexicon
         self._starters = lex.part_starters | lex.intents["highest"] | lex.intents["lowest"]
-        self._context = rules.Context(self.composer, self.study)
+        self._context = Context(self.composer, self.study)
         # Autocomplete reads these from memory: every name, alias and code, processed once.
         self._names = [
             (default_process(name), entry)
@@ -113,7 +115,7 @@ class Engine:
         )
 
     def _route(self, query: str, text: str, analysis: Analysis) -> Answer:
-        return rules.route(self._context, rules.prepare(self._context, query, text, analysis))
+        return rules.route(self._context, prepare(self._context, query, text, analysis))
 
     def entry_answer(self, entry_id: str, intents: Sequence[str] = (), query: str = "") -> Answer:
         """The answer for one entry, as the direct commands (/state, /cert, ...) show it."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import DamerauLevenshtein, Indel
 from rapidfuzz.utils import default_process
 
+from bot.engine.analysis import Analysis, Hit
 from bot.engine.reading import (
     ORDINAL_WORDS,
     read_amount,
@@ -18,59 +17,14 @@ from bot.engine.reading import (
     split,
     stem,
 )
+from bot.engine.typos import NameTypos
 from bot.engine.vocab import Lexicon
+from bot.engine.words import MembersWords
 from bot.knowledge.loader import KnowledgeBase
 
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(19|20)\d\d")
 MAX_PHRASE = 12
-
-
-@dataclass(frozen=True)
-class Hit:
-    entry_id: str
-    start: int
-    end: int
-    how: str  # "exact", "code", "fuzzy", "keyword"
-    score: float = 100.0
-    runner_up: str | None = None  # a close second from fuzzy matching: ambiguous
-
-
-@dataclass
-class Analysis:
-    tokens: list[str]
-    hits: list[Hit] = field(default_factory=list)
-    keywords: list[Hit] = field(default_factory=list)
-    intents: set[str] = field(default_factory=set)
-    kinds: list[str] = field(default_factory=list)
-    off_domain: list[str] = field(default_factory=list)
-    domain: bool = False
-    level: int | None = None
-    years: float | None = None
-    unknown_place: str | None = None  # "in Puerto Rico": a proper name the guide does not know
-    greeting: bool = False  # only hellos, thanks and "help"
-    figure_owner: str | None = None  # the one entry whose figures contain a number asked about
-    ordinal: int | None = None  # "#3", "3rd", "third", "number 3": a place in a ranking
-    count: int | None = None  # "top 3", "the two cheapest": how many of a ranking to show
-    amount: float | None = None  # a pay amount in the question: "45k", "$60,000", "6 figures"
-    reaching: bool = False  # "pay 100k+", "hit 6 figures", "get to 80k": at least that much
-    # Content words the vocabulary and the entries do not know ("pizza", "boil"), as typed.
-    unknown_words: list[str] = field(default_factory=list)
-    # Evidence the question is about coding: a name that is not an everyday word, a coding
-    # word, a credential the guide lacks. Weak matches alone ("remote", "heart") are not.
-    strong: bool = False
-    # The intent words and phrases found ("how long", "best"): some are everyday talk.
-    intent_words: set[str] = field(default_factory=set)
-    about_me: bool = False  # "I'm a new grad with my CCS": the asker says who they are
-    newcomer: bool = False  # new to coding ("new grad", "just passed", "get into coding")
-    own_profession: bool = False  # the other profession named is the asker's ("I'm a nurse")
-
-    @property
-    def entity_ids(self) -> list[str]:
-        seen: dict[str, None] = {}
-        for hit in sorted(self.hits, key=lambda h: h.start):
-            seen.setdefault(hit.entry_id)
-        return list(seen)
 
 
 ONE = (1,)
@@ -157,16 +111,6 @@ class Matcher:
         # longest first (one word is always tried: a plural folds onto its singular).
         self.phrase_lengths = _lengths_by_first_word(self.phrases, self.max_phrase)
         self.keyword_lengths = _lengths_by_first_word(self.keywords, self.max_phrase)
-        # Typos are looked for among names and aliases of four characters or more.
-        self.fuzzy_choices = [k for k in self.phrases if len(k) >= 4]
-        # A typo keeps the number of words: a window of n words is compared with names of n
-        # words (and, for one word, of two: "newjersey").
-        by_words: dict[int, list[str]] = {}
-        for choice in self.fuzzy_choices:
-            by_words.setdefault(choice.count(" ") + 1, []).append(choice)
-        self.fuzzy_by_words = {
-            n: by_words.get(n, []) + (by_words.get(2, []) if n == 1 else []) for n in range(1, 5)
-        }
         intent_words = {w for words in lex.intents.values() for w in words}
         self.known_words = (
             {t for k in (*self.phrases, *self.keywords) for t in k.split()}
@@ -205,25 +149,14 @@ class Matcher:
             | {w for words in lex.intents.values() for p in words for w in p.split()}
             | {w for p in lex.about_me | lex.newcomer for w in p.split()}
         )
-        # The vocabulary's own words, by first letter, for typos in them ("salry").
-        vocab_words = (
-            {w for w in intent_words if " " not in w}
-            | lex.domain
-            | set(lex.kind_words)
-            | lex.stopwords
-            | lex.study_terms
-        )
-        self.typo_choices: dict[str, list[str]] = {}
-        for word in sorted(vocab_words):
-            if len(word) >= 4 and word.isalpha():
-                self.typo_choices.setdefault(word[0], []).append(word)
+        self.typos = NameTypos(self.phrases, self.abbreviations, self.known_words)
+        self.words = MembersWords(lex, self.vocab_words, self.phrases, intent_words)
         self.intent_words = frozenset(w for w in intent_words if " " not in w)
         self.intent_phrases = {
             phrase: intent for intent, words in lex.intents.items() for phrase in words
         }
         self.max_intent = max((p.count(" ") + 1 for p in self.intent_phrases), default=1)
         self.intent_index = PhraseIndex(self.intent_phrases)
-        self.shorthand_keys = frozenset(lex.vocab.shorthand)
         self.asker_index = PhraseIndex(lex.about_me | lex.newcomer)
         self.ranking_words = lex.intents["highest"] | lex.intents["lowest"]
         self.coding_or_pay = lex.coding | lex.intents["pay"]
@@ -244,7 +177,7 @@ class Matcher:
         # Typed in capitals somewhere: only then can a word be an abbreviation ("XYZ").
         capitals = lowered != text
         shouting = capitals and all(not t.isalpha() or t.isupper() for t in raw if len(t) > 1)
-        toks, raw = self._normalise(toks, raw, shouting)
+        toks, raw = self.words.normalise(toks, raw, shouting)
         result = Analysis(tokens=toks)
         if not toks:
             return result
@@ -261,8 +194,8 @@ class Matcher:
                 i = hit.end
             else:
                 i += 1
-        result.hits = self._fuzzy(toks, result.hits)
-        result.hits += self._abbreviation_typos(toks, result.hits)
+        result.hits = self.typos.correct(toks, result.hits)
+        result.hits += self.typos.abbreviations_near(toks, result.hits)
         used = [False] * len(toks)
         for hit in result.hits:
             for j in range(hit.start, hit.end):
@@ -270,7 +203,7 @@ class Matcher:
         vocab = self.vocab_words
         unknown = [i for i, t in enumerate(toks) if t not in vocab and not used[i]]
         if unknown:
-            self._correct_typos(toks, unknown)
+            self.words.correct_typos(toks, unknown)
         self._read_words(toks, used, result)
         # All in capitals or none: no abbreviation stands out as a credential.
         result.unknown_place = self._unknown_place(toks, raw, used, shouting or not capitals)
@@ -295,102 +228,6 @@ class Matcher:
         if result.amount is not None:
             result.intents.add("pay")
         return result
-
-    # -- members' own words ----------------------------------------------------------------
-    def _normalise(
-        self, toks: list[str], raw: list[str], shouting: bool
-    ) -> tuple[list[str], list[str]]:
-        """Chat shorthand ("u", "ppl", "rn") read as the words it stands for, words split by
-        a stray space joined ("calif ornia") and words run together split ("howmuch")."""
-        shorthand = self.lex.vocab.shorthand
-        typed = set(toks)
-        if typed <= self.vocab_words and not typed & self.shorthand_keys:
-            return toks, raw  # the common case: every word known, no shorthand
-        out: list[str] = []
-        out_raw: list[str] = []
-        for i, token in enumerate(toks):
-            words: list[str] | None = None
-            if token == "rn" and self._nursing(toks, raw, i, shouting):
-                words = None
-            elif token in shorthand and token not in self.phrases and not raw[i].isupper():
-                words = shorthand[token].split()
-            elif token not in self.vocab_words and token.isalpha() and len(token) >= 6:
-                words = self._split_run(token)
-            if words is None:
-                out.append(token)
-                out_raw.append(raw[i])
-            else:
-                out += words
-                out_raw += words
-        return self._join_split(out, out_raw)
-
-    def _nursing(self, toks: list[str], raw: list[str], i: int, shouting: bool) -> bool:
-        """ "rn" means a registered nurse when typed "RN" or next to a word of nursing or
-        pay ("an rn", "rn salary"); otherwise it is "right now" ("is coding worth it rn")."""
-        if raw[i] == "RN" and not shouting:
-            return True
-        near = self.lex.rn_nursing
-        before = toks[i - 1] if i > 0 else ""
-        after = toks[i + 1] if i + 1 < len(toks) else ""
-        return before in near or after in near
-
-    def _split_run(self, token: str) -> list[str] | None:
-        """ "howmuch", "cpcsalary", "remotejobs": two known words run together."""
-        for cut in range(2, len(token) - 1):
-            left, right = token[:cut], token[cut:]
-            if self._whole_word(left) and self._whole_word(right):
-                return [left, right]
-        return None
-
-    def _whole_word(self, word: str) -> bool:
-        return (len(word) >= 3 or word in self.lex.stopwords) and (
-            word in self.vocab_words or word in self.phrases
-        )
-
-    def _join_split(self, toks: list[str], raw: list[str]) -> tuple[list[str], list[str]]:
-        """ "calif ornia", "sal ary": two unknown pieces that make one known word."""
-        i = 0
-        out: list[str] = []
-        out_raw: list[str] = []
-        while i < len(toks):
-            if i + 1 < len(toks):
-                a, b = toks[i], toks[i + 1]
-                joined = a + b
-                if (
-                    (joined in self.vocab_words or joined in self.phrases)
-                    and len(joined) >= 5
-                    and a.isalpha()
-                    and b.isalpha()
-                    and (a not in self.vocab_words or b not in self.vocab_words)
-                    and not (self._whole_word(a) and self._whole_word(b))
-                ):
-                    out.append(joined)
-                    out_raw.append(raw[i] + raw[i + 1])
-                    i += 2
-                    continue
-            out.append(toks[i])
-            out_raw.append(raw[i])
-            i += 1
-        return out, out_raw
-
-    def _correct_typos(self, toks: list[str], unknown: list[int]) -> None:
-        """Typos in the vocabulary's own words ("salry", "codrs", "certifcation"): an unknown
-        word of five letters or more, with the same first letter and one slip (two from eight
-        letters), reads as that word. Names were tried first, by the fuzzy matcher."""
-        for i in unknown:
-            token = toks[i]
-            if len(token) < 5 or not token.isalpha():
-                continue
-            slips = 1 if len(token) < 8 else 2
-            found = process.extractOne(
-                token,
-                self.typo_choices.get(token[0], ()),
-                scorer=DamerauLevenshtein.distance,
-                processor=None,
-                score_cutoff=slips,
-            )
-            if found is not None:
-                toks[i] = found[0]
 
     def _read_asker(self, toks: list[str], result: Analysis) -> None:
         lex = self.lex
@@ -516,24 +353,6 @@ class Matcher:
                 return word
         return None
 
-    def _abbreviation_typos(self, toks: list[str], hits: list[Hit]) -> list[Hit]:
-        """ "cmpa", "cobg", "circ": two letters swapped, one missing or extra in a credential's
-        abbreviation of four letters or more, when exactly one abbreviation is that close."""
-        taken = {j for h in hits for j in range(h.start, h.end)}
-        found = []
-        for i, token in enumerate(toks):
-            if i in taken or token in self.known_words or not 4 <= len(token) <= 7:
-                continue
-            near = {
-                owner
-                for abbr, owner in self.abbreviations.items()
-                if Indel.distance(token, abbr, score_cutoff=1) <= 1  # one letter missing or extra
-                or (sorted(token) == sorted(abbr) and DamerauLevenshtein.distance(token, abbr) == 1)
-            }
-            if len(near) == 1:
-                found.append(Hit(near.pop(), i, i + 1, "fuzzy", 90.0))
-        return found
-
     def _lookup(self, phrase: str, table: dict[str, str]) -> str | None:
         found = table.get(phrase)
         if found is None and len(phrase) > 3 and phrase.endswith("s"):
@@ -570,97 +389,6 @@ class Matcher:
         ):
             return Hit(state, i, i + 1, "code")
         return None
-
-    def _fuzzy(self, toks: list[str], hits: list[Hit]) -> list[Hit]:
-        """Typos: windows of up to four words around each unknown word, against every name and
-        alias. A longer window may take over exact hits inside it ("health inforamtion manager"
-        is not "manager")."""
-        unknown = [
-            i
-            for i, t in enumerate(toks)
-            if t not in self.known_words and len(t) >= 5 and not t.isdigit()
-        ]
-        if not unknown:
-            return hits
-        # A short question that is one whole name with a typo in it.
-        if len(toks) <= 10:
-            whole = " ".join(toks)
-            found = process.extractOne(
-                whole, self.fuzzy_choices, scorer=fuzz.ratio, processor=None, score_cutoff=88
-            )
-            if found is not None:
-                return [Hit(self.phrases[found[0]], 0, len(toks), "fuzzy", found[1])]
-        exact_at = {j: h for h in hits for j in range(h.start, h.end)}
-        fuzzy: list[Hit] = []
-        taken: set[int] = set()
-        for i in unknown:
-            if i in taken or i in exact_at:
-                continue
-            best: Hit | None = None
-            for start in range(max(0, i - 3), i + 1):
-                for end in range(i + 1, min(len(toks), start + 4) + 1):
-                    span = set(range(start, end))
-                    if span & taken:
-                        continue
-                    inside = {exact_at[j] for j in span if j in exact_at}
-                    if any(h.start < start or h.end > end for h in inside):
-                        continue  # never cut an exact hit in half
-                    window = " ".join(toks[start:end])
-                    cutoff = 80 if len(window) >= 8 else 83 if len(window) >= 6 else 90
-                    if inside:
-                        cutoff = max(cutoff, 85)
-                    choices = self.fuzzy_by_words[end - start]
-                    matches: list[tuple[str, float, int]] = process.extract(
-                        window,
-                        choices,
-                        scorer=fuzz.ratio,
-                        processor=None,
-                        score_cutoff=cutoff,
-                        limit=3,
-                    )
-                    if not matches:
-                        continue
-                    # The misspelt word itself must look like a word of the name: "oncology
-                    # coding" is not "cardiology coding", though the phrases are close.
-                    matches = [
-                        f
-                        for f in matches
-                        if max(fuzz.ratio(toks[i], w) for w in f[0].split()) >= 80
-                    ]
-                    if not matches:
-                        continue
-                    # Close calls are settled by a typo model that counts a swap of two
-                    # letters as one slip ("indaina" is Indiana, not India).
-                    close = [f for f in matches if matches[0][1] - f[1] < 3]
-                    if len(close) > 1:
-                        close.sort(
-                            key=lambda f: DamerauLevenshtein.normalized_similarity(window, f[0]),
-                            reverse=True,
-                        )
-                        a, b = close[0], close[1]
-                        sim = DamerauLevenshtein.normalized_similarity
-                        if sim(window, a[0]) - sim(window, b[0]) >= 0.05:
-                            matches = [
-                                a,
-                                *[f for f in matches if f is not a and matches[0][1] - f[1] >= 3],
-                            ]
-                    score = matches[0][1]
-                    owner = self.phrases[matches[0][0]]
-                    second = next(
-                        (
-                            self.phrases[f[0]]
-                            for f in matches[1:]
-                            if self.phrases[f[0]] != owner and score - f[1] < 3
-                        ),
-                        None,
-                    )
-                    if best is None or (score, end - start) > (best.score, best.end - best.start):
-                        best = Hit(owner, start, end, "fuzzy", score, second)
-            if best is not None:
-                fuzzy.append(best)
-                taken.update(range(best.start, best.end))
-        kept = [h for h in hits if not any(h.start >= f.start and h.end <= f.end for f in fuzzy)]
-        return kept + fuzzy
 
     def _read_words(self, toks: list[str], used: list[bool], result: Analysis) -> None:
         n = len(toks)

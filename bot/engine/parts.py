@@ -9,8 +9,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from bot.engine.analysis import Analysis
 from bot.engine.answer import Answer, Field
-from bot.engine.matcher import Analysis, Matcher
+from bot.engine.matcher import Matcher
 
 # Where a new part may begin: a question mark or semicolon with more after it, or "also",
 # "plus", "and", "but" before a word that starts a question ("and do", "and the"). A bare

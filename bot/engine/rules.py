@@ -5,73 +5,20 @@ answer gets (an amount placed, exam logistics, a place or year the guide has no 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from bot.engine import advice, amounts, rankings
 from bot.engine.answer import Answer
 from bot.engine.compare import one, several
-from bot.engine.compose import Composer, sentence
-from bot.engine.difference import difference
-from bot.engine.matcher import Analysis
-from bot.engine.reading import stem
-from bot.engine.study import TipIndex, asks_for_a_code, code_lookup, might_be_a_code, tip_answer
+from bot.engine.explain import against_median, issuer_of, premium, stands_for, why
+from bot.engine.question import Context, Question, Route
+from bot.engine.study import asks_for_a_code, code_lookup, might_be_a_code, tip_answer
 from bot.knowledge.models import KINDS, Credential, Entry, Place, State, Topic
-from bot.knowledge.text import raw_tokens
 
 # Intents a study question may have; any other makes it a career question.
 STUDY_INTENTS = frozenset({"meaning", "compare", "list", "skills"})
 # Intents that fall back to a default entry even without a coding word ("what does it pay").
 ALWAYS_DEFAULT = frozenset({"pay"})
-
-
-@dataclass
-class Question:
-    """A question as the rules see it: what was typed, what the matcher found, and what the
-    engine made of it before routing (a named level, a topic that covers a kind)."""
-
-    query: str  # as asked (the Answer echoes it)
-    text: str  # cleaned and cut to MAX_QUESTION: everything is decided on this
-    a: Analysis
-    entries: list[Entry] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
-    ranking: set[str] = field(default_factory=set)
-
-
-@dataclass
-class Context:
-    c: Composer
-    study: TipIndex
-
-
-Rule = Callable[[Context, Question], Answer | None]
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    rule: Rule
-    final: bool = False  # answered as is, without the notes every other answer gets
-    # Intents of which the question must have one for the rule to be tried at all (a cheap
-    # skip: the rule checks its own conditions anyway).
-    needs: frozenset[str] = frozenset()
-
-
-def prepare(ctx: Context, query: str, text: str, a: Analysis) -> Question:
-    c = ctx.c
-    q = Question(query, text, a, [c.kb.entries[i] for i in a.entity_ids])
-    q.ranking = a.intents & {"highest", "lowest"}
-    q.kinds = list(dict.fromkeys(a.kinds))
-    if a.level is not None and not q.entries:  # "level 3"
-        level = next((lv for lv in c.ladder if lv.level == a.level), None)
-        if level is not None:
-            q.entries = [level]
-    # "best paying alternative career": a topic that covers a kind ranks or lists it.
-    overview = q.entries or [c.kb.entries[h.entry_id] for h in a.keywords[:1]]
-    covered = getattr(overview[0], "covers", None) if len(overview) == 1 else None
-    if covered and not q.kinds and (q.ranking or "list" in a.intents):
-        q.kinds, q.entries = [covered], []
-    return q
 
 
 # -- the rules, in the order they are tried ---------------------------------------------------
@@ -236,134 +183,6 @@ def about_you(ctx: Context, q: Question) -> Answer | None:
 def _moving(ctx: Context, q: Question, named: list[Entry]) -> bool:
     places = [e for e in named if isinstance(e, State | Place)]
     return len(places) >= 2 and not ctx.c.lex.moving.isdisjoint(q.a.tokens)
-
-
-def why(ctx: Context, q: Question) -> Answer | None:
-    """ "why does risk adjustment pay so much": the reason the guide gives, else that it
-    gives none, before what it does say."""
-    if "why" not in q.a.intents or len(q.entries) != 1:
-        return None
-    entry = q.entries[0]
-    answer = one(ctx.c, q.query, entry, q.a.intents - {"why"})
-    reason = entry.reason()
-    if reason:
-        lead = f"The guide's reason: {sentence(reason)}"
-    else:
-        lead = f"The guide gives no reason for this; what it says about {entry.name}:"
-    return replace(answer, lead=f"{lead}\n{answer.lead}")
-
-
-def stands_for(ctx: Context, q: Question) -> Answer | None:
-    """ "what does HCC stand for": the expansion the guide gives, with the entry it is on."""
-    if not q.a.intents & {"meaning"} or q.a.intents & {"pay", "highest", "lowest"}:
-        return None
-    for token in q.a.tokens:
-        found = ctx.c.expansion(token)
-        if found is not None:
-            abbreviation, full, entry = found
-            answer = one(ctx.c, q.query, entry, set())
-            lead = f"{abbreviation} stands for {full}, as the guide spells it out."
-            return replace(answer, lead=f"{lead}\n{answer.lead}")
-    if "meaning" not in q.a.intents or any(isinstance(e, Credential) for e in q.entries):
-        return None
-    shouted = [w for w in raw_tokens(q.text) if 2 <= len(w) <= 6 and w.isalpha() and w.isupper()]
-    known = [w for w in shouted if w.lower() in ctx.c.matcher.known_words]
-    if len(known) == 1 and not q.a.hits[1:]:  # "what does HIM stand for"
-        return ctx.c.unanswered(
-            q.query, f"The guide uses {known[0]} but does not spell it out.", suggest_from=q.text
-        )
-    return None
-
-
-def issuer_of(ctx: Context, q: Question) -> Answer | None:
-    """ "who runs the CPC exam", "what does AHIMA offer": credentials and their issuers."""
-    if "issuer" not in q.a.intents and not ("list" in q.a.intents and "credential" in q.kinds):
-        return None
-    if q.a.intents & {"pay", "highest", "lowest"}:
-        # "who publishes the salary survey": a body, not pay; "which cert pays most": pay.
-        nothing_named = not q.entries and "issuer" in q.a.intents
-        return _body_covering(ctx, q) if nothing_named else None
-    if any(isinstance(e, Credential) for e in q.entries):
-        return None
-    toks = set(q.a.tokens)
-    named = [cred for cred in ctx.c.credentials() if cred.abbreviation.lower() in toks]
-    if len(named) == 1 and "issuer" in q.a.intents:
-        return one(ctx.c, q.query, named[0], {"issuer"})
-    org = next((o for o in ctx.c.issuers() if o.lower() in toks), None)
-    if org is None and not named and "issuer" in q.a.intents:
-        return _body_covering(ctx, q)
-    if org is None or named:
-        return None
-    return ctx.c.issued_by(q.query, org)
-
-
-def _body_covering(ctx: Context, q: Question) -> Answer | None:
-    """ "which organization covers HIM careers", "who publishes the salary survey": the body
-    the guide says covers it."""
-    words = {stem(t) for t in q.a.tokens if t not in ctx.c.lex.study_ignore}
-    found = ctx.c.body_covering(words)
-    if found is None:
-        return None
-    body, covers, entry = found
-    full = ctx.c.expansion(body.lower())
-    name = f"{body} ({full[1]})" if full else body
-    answer = one(ctx.c, q.query, entry, set())
-    return replace(answer, lead=f"The guide names {name} for that: {covers}.\n{answer.lead}")
-
-
-def premium(ctx: Context, q: Question) -> Answer | None:
-    """ "how much more do certified coders make": the guide's certification premium, with the
-    certification table's difference computed."""
-    a = q.a
-    if "difference" not in a.intents or not set(a.tokens) & ctx.c.lex.certification_words:
-        return None
-    specific = [e for e in q.entries if not isinstance(e, Topic)]
-    if len(specific) >= 2 or any(e.kind in {"state", "specialty", "place"} for e in specific):
-        return None
-    entry = ctx.c.kb.role("premium")
-    if entry is None:
-        return None
-    answer = one(ctx.c, q.query, entry, a.intents)
-    found = ctx.c.status_difference()
-    if found is None:
-        return answer
-    line, used = found
-    entries = (*answer.entries, *(e.id for e in used))
-    return replace(
-        answer,
-        notes=(*answer.notes, line),
-        entries=entries,
-        sources=tuple(ctx.c.sources(ctx.c.refs(entries))),
-    )
-
-
-def against_median(ctx: Context, q: Question) -> Answer | None:
-    """ "how much more does DC pay than the national median": one figure against the median."""
-    a = q.a
-    if "difference" not in a.intents:
-        return None
-    specific = [e for e in q.entries if not isinstance(e, Topic)]
-    if len(specific) != 1:
-        return None
-    if not set(a.tokens) & ctx.c.lex.national_figure:
-        return None
-    median = next((f for f in ctx.c.medians() if f.unit == "usd_year"), None)
-    figure = ctx.c.figure(specific[0])
-    if median is None or figure is None:
-        return None
-    line = difference(ctx.c.label(specific[0]), figure, "the national median", median)
-    if line is None:
-        return None
-    answer = one(ctx.c, q.query, specific[0], a.intents)
-    national = ctx.c.national
-    extra = (national.id,) if national is not None and national.id not in answer.entries else ()
-    sources = ctx.c.sources(ctx.c.refs((*answer.entries, *extra)))
-    return replace(
-        answer,
-        lead=f"{line}\n{answer.lead}",
-        entries=(*answer.entries, *extra),
-        sources=tuple(sources),
-    )
 
 
 def ranking(ctx: Context, q: Question) -> Answer | None:
