@@ -24,12 +24,15 @@ def stage_for(c: Composer, years: float) -> PlanStage | None:
 
 
 def years_of(entries: list[Entry]) -> float | None:
-    """The years a named career level stands for (its experience's low end)."""
-    levels = [e for e in entries if isinstance(e, CareerLevel)]
-    if not levels:
-        return None
-    low = max(level.experience.low or 0.0 for level in levels)
-    return low
+    """The years a named career level or experience band stands for (the low end of its
+    years: "a mid-career coder" is three years in), or None when neither is named."""
+    lows = [level.experience.low or 0.0 for level in entries if isinstance(level, CareerLevel)]
+    for band in entries:
+        if isinstance(band, ExperienceBand):
+            low, _high = years_range(band.years or band.name)
+            if low is not None:
+                lows.append(max(low, NEWCOMER_YEARS))
+    return max(lows) if lows else None
 
 
 def fitting(c: Composer, years: float) -> list[tuple[Field, Entry]]:
@@ -56,8 +59,11 @@ def _shown(years: float) -> str:
     return f"{shown} year{'s' if shown != 1 else ''} in"
 
 
-def plan(c: Composer, query: str, years: float | None, named: list[Entry]) -> Answer | None:
-    """The stage of the guide's plan for these years, or the whole plan when none is known."""
+def plan(
+    c: Composer, query: str, years: float | None, named: list[Entry], asker: bool = True
+) -> Answer | None:
+    """The stage of the guide's plan for these years, or the whole plan when none is known;
+    `asker`: the years are the asker's own, not those of the coders asked about."""
     every = stages(c)
     if not every:
         return None
@@ -69,8 +75,8 @@ def plan(c: Composer, query: str, years: float | None, named: list[Entry]) -> An
     d = c.describe(stage, {"plan"})
     assert years is not None
     d.lead = (
-        f"For you ({_shown(years)}), the guide's plan is {stage.years.text}: {stage.stage}."
-        + (d.lead.split(":", 1)[1] if ":" in d.lead else "")
+        f"{'For you' if asker else 'For a coder'} ({_shown(years)}), the guide's plan is "
+        f"{stage.years.text}: {stage.stage}." + (d.lead.split(":", 1)[1] if ":" in d.lead else "")
     )
     for field, entry in fitting(c, years):
         d.fields.append(Field(f"Pay that fits: {field.name}", field.value))

@@ -142,7 +142,9 @@ def plan_stage(ctx: Context, q: Question) -> Answer | None:
     asked = "plan" in a.intents or (
         a.about_me and a.intents & {"next", "path"} and (a.newcomer or a.years is not None)
     )
-    if not asked or q.ranking or "compare" in a.intents:
+    # "the best next steps": without pay or a kind named, "best" ranks no figure.
+    ranks = q.ranking and ("pay" in a.intents or q.kinds)
+    if not asked or ranks or "compare" in a.intents:
         return None
     if any(e.kind == "plan_stage" for e in q.entries):
         return None  # "year 2-5": the one rule describes it
@@ -152,9 +154,12 @@ def plan_stage(ctx: Context, q: Question) -> Answer | None:
     if levels and "next" in a.intents and not a.newcomer:
         return None  # "I'm a coding supervisor, what comes next": the ladder's next step
     years = _asker_years(q)
+    if years is None and "plan" in a.intents:  # "what should a mid-career coder work on"
+        years = advice.years_of(q.entries)
     if years is None and (q.entries or not a.strong):
         return None  # "salary plan": the entry named answers it; "what do I do with my life"
-    return advice.plan(ctx.c, q.query, years, q.entries)
+    asker = a.about_me or a.newcomer or a.years is not None
+    return advice.plan(ctx.c, q.query, years, q.entries, asker)
 
 
 def about_you(ctx: Context, q: Question) -> Answer | None:

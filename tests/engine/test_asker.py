@@ -42,12 +42,38 @@ def test_another_profession_of_the_asker_is_background_not_the_subject(engine: E
         ("been a coder 3 years, what should I focus on", "plan-year-2-5", "risk adjustment"),
         ("I have 8 years as a coder, how do I keep moving up", "plan-year-5-plus", "CPMA"),
         ("what should i work on after 6 yrs of coding", "plan-year-5-plus", "management"),
+        ("what should i be doing in my first year as a coder", "plan-year-1-2", "CPC"),
     ],
 )
 def test_the_plan_stage_for_where_the_asker_is(engine: Engine, question, stage, step):
     answer = engine.answer(question)
     assert answer.topic == stage, (question, answer.rule, answer.text[:200])
     assert step in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "stage"),
+    [
+        ("what should a mid career coder work on", "plan-year-2-5"),
+        ("how should experienced coders keep progressing", "plan-year-5-plus"),
+    ],
+)
+def test_the_plan_stage_for_the_coders_asked_about(engine: Engine, question, stage):
+    # The stage comes from the experience band named; the plan is not "for you".
+    answer = engine.answer(question)
+    assert answer.topic == stage, (question, answer.rule, answer.text[:200])
+    assert "For a coder" in answer.text and "For you" not in answer.text
+
+
+def test_best_next_steps_is_advice_not_a_ranking(engine: Engine):
+    answer = engine.answer("best next steps for a coder with a few yrs under their belt")
+    assert answer.rule == "plan-stage" and "Year 2–5" in answer.text
+    assert "highest-paying" not in answer.text
+
+
+def test_a_plan_question_that_asks_for_pay_gets_pay(engine: Engine):
+    answer = engine.answer("what should a mid career coder expect to make")
+    assert answer.rule != "plan-stage" and "$48,000–$58,000" in answer.text
 
 
 def test_the_whole_plan_when_the_stage_is_unknown(engine: Engine):
