@@ -85,6 +85,23 @@ def off_topic(ctx: Context, q: Question) -> Answer | None:
     )
 
 
+def study_named(ctx: Context, q: Question) -> Answer | None:
+    """ "cardiology coder here, what do the LD LC RC modifiers mean": a study question that
+    names a specialty, credential or place is still a study question. The tip found by the
+    question's other words wins over the name, unless the question also asks about pay or a
+    career in words the tip does not use ("payment" of "anesthesia payment" is the tip's)."""
+    a = q.a
+    if not q.entries:
+        return None
+    named = {i for hit in a.hits for i in range(hit.start, hit.end)}
+    tip = ctx.study.search(q.text, besides=" ".join(a.tokens[i] for i in sorted(named)))
+    if tip is None:
+        return None
+    phrases = ctx.c.matcher.intent_phrases
+    asked = {phrases[p] for p in a.intent_words if p in phrases and not ctx.study.mentions(tip, p)}
+    return tip_answer(q.query, tip) if asked <= STUDY_INTENTS else None
+
+
 def _named(ctx: Context, q: Question) -> list[Entry]:
     return [ctx.c.kb.entries[i] for i in q.a.entity_ids]
 
@@ -283,6 +300,7 @@ ROUTES: tuple[Route, ...] = (
     Route("ambiguous", ambiguous),
     Route("uncovered-ranking", uncovered_ranking),
     Route("off-domain", off_domain),
+    Route("study-named", study_named, final=True),
     Route("why", why, needs=frozenset({"why"})),
     Route("stands-for", stands_for, needs=frozenset({"meaning"})),
     Route("issuer", issuer_of, needs=frozenset({"issuer", "list"})),

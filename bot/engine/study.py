@@ -39,11 +39,19 @@ class TipIndex:
         n = len(self.tips) or 1
         self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
 
+    def mentions(self, tip: Tip, phrase: str) -> bool:
+        """Whether every word of `phrase` is in the tip ("before" in "the day before")."""
+        words = {stem(t) for t in tokens(phrase)}  # ignored words too: "payment", "before"
+        return bool(words) and words <= {stem(t) for t in tokens(tip.text)}
+
     def _words(self, text: str) -> frozenset[str]:
         return frozenset(stem(t) for t in tokens(text) if t not in self.ignore)
 
-    def search(self, question: str) -> Tip | None:
-        """The one tip that clearly answers the question's study words, else None."""
+    def search(self, question: str, besides: str = "") -> Tip | None:
+        """The one tip that clearly answers the question's study words, else None.
+        `besides`: words of the question (the names in it) that add to a tip's score but are
+        no evidence on their own: the rest must make the case ("cardiology coding" alone is
+        a specialty, not a cardiology tip), though a name may be the tip's subject."""
         asked = self._words(question)
         if not asked:
             return None
@@ -62,13 +70,17 @@ class TipIndex:
         if not scored or scored[0][0] < MIN_SCORE:
             return None
         best, index = scored[0]
-        shared = asked & (self.words[index] | self.subjects[index])
-        if len(shared) < min(2, len(asked)):
+        named = self._words(besides)
+        own = asked - named
+        shared = own & (self.words[index] | self.subjects[index])
+        if len(shared) < min(2, len(own)):
             return None  # one shared word out of several is a coincidence, not a match
+        subject = self.subjects[index]
         if (
             len(shared) < STRONG_SHARED
-            and not shared & self.subjects[index]
+            and not shared & subject
             and not any(w in self.terms or any(ch.isdigit() for ch in w) for w in shared)
+            and not (len(shared) >= 2 and named & subject)  # "anesthesia ... base units"
         ):
             return None  # a tip needs a coding term, a code, or several of its words
         runner_up = scored[1][0] if len(scored) > 1 else 0.0
