@@ -246,19 +246,38 @@ class Matcher:
     def _guide_abbreviation(self, toks: list[str], raw: list[str]) -> bool:
         """ "what does HIM stand for": capitals the guide uses inside a name name its subject."""
         return any(
-            2 <= len(w) <= 6 and w.isupper() and w.isalpha() and t in self.known_words
+            2 <= len(w) <= 6
+            and w.isupper()
+            and w.isalpha()
+            and t in self.known_words
+            and not self._everyday_name(t)  # "from NYC to DC": places, in everyday talk
             for t, w in zip(toks, raw, strict=False)
         )
+
+    def _everyday_name(self, phrase: str) -> bool:
+        owner = self.phrases.get(phrase) or self.codes.get(phrase)
+        return owner is not None and self.kb.entries[owner].spec.everyday
 
     def _strong(self, toks: list[str], result: Analysis) -> bool:
         lex = self.lex
         for hit in result.hits:
             words = toks[hit.start : hit.end]
+            if self.kb.entries[hit.entry_id].spec.everyday:
+                continue  # "seattle weather", "recipe for new york cheesecake"
             if not (len(words) == 1 and words[0] in lex.everyday):
                 return True
+        pay = {
+            w for p in result.intent_words if self.intent_phrases.get(p) == "pay" for w in p.split()
+        }
+        if pay - lex.everyday_intents - lex.stopwords and result.hits and not result.unknown_words:
+            return True  # "why does New Jersey pay so well": a place's pay is a coder's here
         gap = result.unknown_place
         if gap is not None and (gap.endswith(" credential") or gap.isupper()):
-            return True  # a credential the guide lacks: a question about coding
+            # A credential the guide lacks makes a question about coding, unless other words
+            # are strange too: "a flight from LAX to Honolulu".
+            abbreviation = gap.removeprefix("the ").removesuffix(" credential").lower()
+            if all(w.lower() == abbreviation for w in result.unknown_words):
+                return True
         weak = lex.everyday | lex.stopwords | self.intent_words
         if any(any(t not in weak for t in toks[k.start : k.end]) for k in result.keywords):
             return True

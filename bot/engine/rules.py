@@ -77,6 +77,10 @@ def off_topic(ctx: Context, q: Question) -> Answer | None:
         return tip_answer(q.query, tip)
     if set(a.tokens) & ctx.c.lex.study_terms:  # a study question no tip answers
         return nothing(ctx, q)
+    return _not_coding(ctx, q)
+
+
+def _not_coding(ctx: Context, q: Question) -> Answer:
     return ctx.c.unanswered(
         q.query,
         f"That does not look like a medical coding question, so the {ctx.c.guide_year()} "
@@ -135,8 +139,10 @@ def off_domain(ctx: Context, q: Question) -> Answer | None:
         return None
     if q.a.own_profession and (q.entries or q.a.intents & {"path", "plan"}):
         return None  # "I'm a nurse thinking about CDI": the asker's past, not the subject
-    if any(not isinstance(e, Topic) for e in q.entries) and "pay" not in q.a.intents:
-        return None  # "become a CDI specialist without nursing": the career is the subject
+    if "pay" not in q.a.intents:
+        if any(not isinstance(e, Topic) and not e.spec.everyday for e in q.entries):
+            return None  # "become a CDI specialist without nursing": the career is the subject
+        return _not_coding(ctx, q)  # "a good dentist in Boston": a place is not a career
     return ctx.c.unanswered(
         q.query,
         f"The guide covers medical coding careers only; it has nothing on {q.a.off_domain[0]} pay.",

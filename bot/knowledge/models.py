@@ -137,6 +137,9 @@ class KindSpec:
     # Intents this kind's list answers when a question names nothing ("how much experience").
     lists_for: tuple[str, ...] = ()
     reason: str | None = None  # a field holding the guide's reason for its pay (a state's notes)
+    # Named in everyday talk as often as in coding questions ("weather in Ohio"): a name of
+    # this kind alone does not make a question one about coding.
+    everyday: bool = False
 
 
 class Entry(_Strict):
@@ -288,6 +291,7 @@ class Topic(Entry):
         words=("state", "place", "location"),
         order=20,
         reason="notes",
+        everyday=True,
     )
 )
 class State(Entry):
@@ -429,7 +433,7 @@ class WorkModel(Entry):
     salary_impact: str
 
 
-@kind(KindSpec(label="place", plural="places", references=("state",), order=80))
+@kind(KindSpec(label="place", plural="places", references=("state",), order=80, everyday=True))
 class Place(Entry):
     """A city or a country people ask about: the guide has no figure for it, but a US city
     points to its state, which may have one."""

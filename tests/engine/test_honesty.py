@@ -125,3 +125,35 @@ def test_a_gap_is_named_before_any_stand_in_figure(engine: Engine, question, gap
     answer = engine.answer(question)
     assert gap in answer.lead.split("\n")[0], answer.text
     assert answer.gap
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the sales tax in ohio",
+        "is it snowing in chicago right now",
+        "good hiking trails in colorado",
+        "any decent dentist in boston who takes walk ins",
+        "cheap flights to florida this weekend",
+        "how much is a train ticket from NYC to DC",
+    ],
+)
+def test_a_place_among_everyday_words_is_not_a_coding_question(engine: Engine, question):
+    # A state or city is named in everyday talk as often as in coding questions.
+    answer = engine.answer(question)
+    assert not answer.answered, (answer.rule, answer.text[:200])
+    assert "$" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("why does new jersey pay so well", "$60,800"),
+        ("coders in seattle", "Washington"),
+        ("is maryland good for coders", "$56,200"),
+        ("what does a coder in ohio make", "no salary figure for Ohio"),
+    ],
+)
+def test_a_place_with_pay_or_coders_is_still_answered(engine: Engine, question, figure):
+    answer = engine.answer(question)
+    assert answer.answered and figure in answer.text, (answer.rule, answer.text[:200])
