@@ -8,7 +8,7 @@ from bot.engine.answer import Answer, Field
 from bot.engine.compose import Composer
 from bot.engine.difference import difference
 from bot.engine.presenters import CareerLevelPresenter
-from bot.knowledge.models import CareerLevel, Entry, Place, State, Topic
+from bot.knowledge.models import CareerLevel, Entry, Figure, Place, State, Topic
 
 
 def one(c: Composer, query: str, entry: Entry, intents: set[str]) -> Answer:
@@ -158,23 +158,16 @@ def compare(c: Composer, query: str, entries: list[Entry], intents: Iterable[str
         for e, f in figures
     ]
     lead = "Side by side, by the guide's figures. " + "; ".join(p.rstrip(".") for p in parts) + "."
-    if len(known) >= 2:
+    line = _difference(c, known, intents) if len(entries) == 2 else None
+    if line is not None:
+        lead = f"{line}\n{lead}"
+    elif len(known) >= 2:
         ordered = sorted(known, key=lambda pair: pair[1].sort_key, reverse=True)
         if ordered[0][1].sort_key != ordered[1][1].sort_key:
             if "lowest" in intents and "highest" not in intents:
                 lead += f" {c.label(ordered[-1][0])} pays less."
             else:
                 lead += f" {c.label(ordered[0][0])} pays more."
-    if "difference" in intents and len(known) == 2 and len(entries) == 2:
-        (a, fa), (b, fb) = known
-        assert fa is not None and fb is not None
-        # Said the way it was asked: "how much more ... Hawaii" names the one that pays more.
-        less = "lowest" in intents and "highest" not in intents
-        if (fa.sort_key < fb.sort_key) != less and fa.sort_key != fb.sort_key:
-            (a, fa), (b, fb) = (b, fb), (a, fa)
-        line = difference(c.label(a), fa, c.label(b), fb)
-        if line is not None:
-            lead = f"{line}\n{lead}"
     notes = [
         f"The guide has no salary figure for {e.name}."
         for e in entries
@@ -182,6 +175,18 @@ def compare(c: Composer, query: str, entries: list[Entry], intents: Iterable[str
     ]
     title = " vs ".join(c.label(e) for e in entries)
     return c.finish(query, entries[0], title, lead, fields, used, notes, {"compare"})
+
+
+def _difference(c: Composer, known: list[tuple[Entry, Figure]], intents: set[str]) -> str | None:
+    """How much more one of two figures is ("California pays $4,800 more than New York"),
+    said the way it was asked: "how much less ... Arkansas" names the one that pays less."""
+    if len(known) != 2:
+        return None
+    (a, fa), (b, fb) = known
+    less = "lowest" in intents and "highest" not in intents
+    if (fa.sort_key < fb.sort_key) != less and fa.sort_key != fb.sort_key:
+        (a, fa), (b, fb) = (b, fb), (a, fa)
+    return difference(c.label(a), fa, c.label(b), fb)
 
 
 def _state_of(c: Composer, entry: Entry) -> str:

@@ -60,3 +60,9 @@ def test_the_certification_premium(engine: Engine):
     assert answer.topic == "topic-premium"
     assert "$12,000" in answer.text and "28%" in answer.text
     assert "$12,000–$16,000 more" in answer.text  # CPC (AAPC) against no certification
+
+
+def test_two_places_side_by_side_say_by_how_much(engine: Engine):
+    # No "how much more" asked: the difference is still the first thing a member wants.
+    answer = engine.answer("nj vs maryland")
+    assert "New Jersey pays $4,600 more than Maryland ($60,800 against $56,200" in answer.text

@@ -121,7 +121,7 @@ def test_an_amount_is_placed_in_its_ranges(engine: Engine) -> None:
 def test_compared(engine: Engine) -> None:
     answer = engine.answer("night shift vs day shift")
     assert answer.title == "Night shift vs Day shift"
-    assert "Night shift pays more" in answer.lead
+    assert "Night shift pays $11,000–$14,000 more than Day shift" in answer.lead
 
 
 def test_a_kind_without_a_presenter_shows_its_figures(tmp_path: Path) -> None:
