@@ -21,9 +21,11 @@ from bot.engine.typos import NameTypos
 from bot.engine.vocab import Lexicon
 from bot.engine.words import MembersWords
 from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.models import Credential
 
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(19|20)\d\d")
+_SUFFIXED = re.compile(r"\b([A-Za-z]{2,6})-([A-Za-z]{1,2})\b")  # "CCS-P", "cpc-a"
 MAX_PHRASE = 12
 
 
@@ -206,7 +208,9 @@ class Matcher:
             self.words.correct_typos(toks, unknown)
         self._read_words(toks, used, result)
         # All in capitals or none: no abbreviation stands out as a credential.
-        result.unknown_place = self._unknown_place(toks, raw, used, shouting or not capitals)
+        result.unknown_place = self._unknown_place(
+            toks, raw, used, shouting or not capitals
+        ) or self._suffixed_credential(text)
         result.unknown_words = [
             raw[i]
             for i in unknown
@@ -253,6 +257,15 @@ class Matcher:
             and not self._everyday_name(t)  # "from NYC to DC": places, in everyday talk
             for t, w in zip(toks, raw, strict=False)
         )
+
+    def _suffixed_credential(self, text: str) -> str | None:
+        """ "CCS-P", "CPC-A": one of the guide's credentials with a suffix is another one,
+        which the guide does not have."""
+        for match in _SUFFIXED.finditer(text):
+            owner = self.phrases.get(match[1].lower())
+            if owner is not None and isinstance(self.kb.entries[owner], Credential):
+                return f"the {match[0].upper()} credential"
+        return None
 
     def _everyday_name(self, phrase: str) -> bool:
         owner = self.phrases.get(phrase) or self.codes.get(phrase)

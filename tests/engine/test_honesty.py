@@ -157,3 +157,12 @@ def test_a_place_among_everyday_words_is_not_a_coding_question(engine: Engine, q
 def test_a_place_with_pay_or_coders_is_still_answered(engine: Engine, question, figure):
     answer = engine.answer(question)
     assert answer.answered and figure in answer.text, (answer.rule, answer.text[:200])
+
+
+@pytest.mark.parametrize(
+    ("question", "named"), [("what do CPC-A coders make", "CPC-A"), ("ccs-p salary", "CCS-P")]
+)
+def test_a_guide_credential_with_a_suffix_is_another_credential(engine: Engine, question, named):
+    # "CCS-P" is not the CCS: its figures may follow, but only after the gap is named.
+    answer = engine.answer(question)
+    assert answer.text.startswith(f"The guide has no figure for the {named} credential")
