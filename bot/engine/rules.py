@@ -98,7 +98,9 @@ def study_named(ctx: Context, q: Question) -> Answer | None:
     if not q.entries:
         return None
     named = {i for hit in a.hits for i in range(hit.start, hit.end)}
-    tip = ctx.study.search(q.text, besides=" ".join(a.tokens[i] for i in sorted(named)))
+    tip = ctx.study.search_words(
+        ctx.study.stems(a.tokens), ctx.study.stems(a.tokens[i] for i in named)
+    )
     if tip is None:
         return None
     phrases = ctx.c.matcher.intent_phrases

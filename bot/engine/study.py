@@ -45,16 +45,26 @@ class TipIndex:
         return bool(words) and words <= {stem(t) for t in tokens(tip.text)}
 
     def _words(self, text: str) -> frozenset[str]:
-        return frozenset(stem(t) for t in tokens(text) if t not in self.ignore)
+        return self.stems(tokens(text))
 
-    def search(self, question: str, besides: str = "") -> Tip | None:
-        """The one tip that clearly answers the question's study words, else None.
-        `besides`: words of the question (the names in it) that add to a tip's score but are
-        no evidence on their own: the rest must make the case ("cardiology coding" alone is
-        a specialty, not a cardiology tip), though a name may be the tip's subject."""
-        asked = self._words(question)
-        if not asked:
-            return None
+    def search(self, question: str) -> Tip | None:
+        """The one tip that clearly answers the question's study words, else None."""
+        return self.search_words(self._words(question))
+
+    def stems(self, words: Iterable[str]) -> frozenset[str]:
+        """Words already split and lower-cased (the matcher's tokens), as the index holds them."""
+        return frozenset(stem(t) for t in words if t not in self.ignore)
+
+    def search_words(
+        self, asked: frozenset[str], named: frozenset[str] = frozenset()
+    ) -> Tip | None:
+        """`search` on stemmed words. `named`: words of the question (the names in it) that
+        add to a tip's score but are no evidence on their own: the rest must make the case
+        ("cardiology coding" alone is a specialty, not a cardiology tip), though a name may
+        be the tip's subject."""
+        own = asked - named
+        if not own or self.holding.keys().isdisjoint(own):
+            return None  # the shared words must include one of the question's own
         candidates = {i for w in asked for i in self.holding.get(w, ())}
         scored = sorted(
             (
@@ -70,8 +80,6 @@ class TipIndex:
         if not scored or scored[0][0] < MIN_SCORE:
             return None
         best, index = scored[0]
-        named = self._words(besides)
-        own = asked - named
         shared = own & (self.words[index] | self.subjects[index])
         if len(shared) < min(2, len(own)):
             return None  # one shared word out of several is a coincidence, not a match
