@@ -15,7 +15,7 @@ from typing import Any
 import discord
 
 from bot.exts._buttons import CogButton, sending_view
-from bot.exts._embeds import clip
+from bot.exts._embeds import clip, question_text
 from bot.practice import LETTERS, Question
 
 REVIEW_COLOUR = discord.Colour.purple()
@@ -54,14 +54,6 @@ def letter_buttons(cls: type[CogButton], prefix: str) -> list[CogButton]:
     return [cls(f"{prefix}:{letter}", letter, discord.ButtonStyle.primary) for letter in LETTERS]
 
 
-def options_text(question: Question, marks: Mapping[str, str] | None = None) -> str:
-    marks = marks or {}
-    return "\n".join(
-        f"**{letter})** {option}{marks.get(letter, '')}"
-        for letter, option in zip(LETTERS, question.options, strict=True)
-    )
-
-
 def when(instant: datetime) -> str:
     """A Discord timestamp: every member sees it in their own zone and language."""
     return f"{discord.utils.format_dt(instant, 'F')} ({discord.utils.format_dt(instant, 'R')})"
@@ -73,7 +65,7 @@ def review_card(
 ) -> tuple[discord.Embed, discord.ui.View]:
     embed = discord.Embed(
         title=f"Review · {section}"[:256],
-        description=clip(f"{question.question}\n\n{options_text(question)}", DESCRIPTION),
+        description=clip(question_text(question), DESCRIPTION),
         colour=REVIEW_COLOUR,
     )
     embed.set_footer(text=f"{due} card(s) due · a question you missed before")
@@ -90,7 +82,7 @@ def review_feedback(
     embed = discord.Embed(
         title="Right!" if correct else f"Not quite: you answered {given}",
         description=clip(
-            f"{question.question}\n\n{options_text(question, marks)}\n\n**Why.** {question.rationale}",
+            question_text(question, marks, why=True),
             DESCRIPTION,
         ),
         colour=RIGHT_COLOUR if correct else WRONG_COLOUR,
@@ -124,7 +116,7 @@ def qotd_post(
 ) -> tuple[discord.Embed, discord.ui.View]:
     embed = discord.Embed(
         title=f"Question of the day · {section}"[:256],
-        description=clip(f"{question.question}\n\n{options_text(question)}", DESCRIPTION),
+        description=clip(question_text(question), DESCRIPTION),
         colour=QOTD_COLOUR,
     )
     if reveal_at:  # a field, not the footer: footers show no timestamps
@@ -145,7 +137,7 @@ def qotd_reveal(
     embed = discord.Embed(
         title=f"Question of the day · {section} · answer: {question.answer}"[:256],
         description=clip(
-            f"{question.question}\n\n{options_text(question, marks)}\n\n**Why.** {question.rationale}",
+            question_text(question, marks, why=True),
             DESCRIPTION,
         ),
         colour=RIGHT_COLOUR,

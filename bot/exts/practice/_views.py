@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from bot.exts._buttons import CogButton, sending_view
-from bot.exts._embeds import clip
+from bot.exts._embeds import clip, question_text
 from bot.practice import LETTERS, Question, QuestionBank
 from bot.practice.runs import Feedback, Run
 from bot.practice.scoring import PASS_PERCENT, Score
@@ -77,14 +77,6 @@ def _button(cls: type[_PracticeButton], custom_id: str, label: str, **kw: Any) -
 
 
 # -- text ---------------------------------------------------------------------------------------
-def _options(question: Question, marks: dict[str, str] | None = None) -> str:
-    marks = marks or {}
-    return "\n".join(
-        f"**{letter})** {option}{marks.get(letter, '')}"
-        for letter, option in zip(LETTERS, question.options, strict=True)
-    )
-
-
 def _minutes(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
@@ -120,7 +112,7 @@ def quiz_question(run: Run, bank: QuestionBank) -> tuple[discord.Embed, discord.
         return gone_embed(index + 1, run.length), sending_view(buttons)
     embed = discord.Embed(
         title=f"Question {index + 1}/{run.length} · {bank.section_name(question.section)}"[:256],
-        description=clip(f"{question.question}\n\n{_options(question)}", DESCRIPTION),
+        description=clip(question_text(question), DESCRIPTION),
         colour=QUIZ_COLOUR,
     )
     embed.set_footer(text=f"Quiz · {_about(question)}")
@@ -152,7 +144,7 @@ def quiz_feedback(
     embed = discord.Embed(
         title=f"{title} · question {index + 1}/{run.length}",
         description=clip(
-            f"{question.question}\n\n{_options(question, marks)}\n\n**Why.** {question.rationale}",
+            question_text(question, marks, why=True),
             DESCRIPTION,
         ),
         colour=RIGHT_COLOUR if feedback.correct else WRONG_COLOUR,
@@ -204,7 +196,7 @@ def mock_question(
                 f"Mock exam · question {index + 1}/{run.length}"
                 f"{' · flagged' if flagged else ''} · {bank.section_name(question.section)}"
             )[:256],
-            description=clip(f"{question.question}\n\n{_options(question, marks)}", DESCRIPTION),
+            description=clip(question_text(question, marks), DESCRIPTION),
             colour=MOCK_COLOUR,
         )
     assert run.deadline is not None
@@ -312,7 +304,7 @@ def missed_page(run: Run, bank: QuestionBank, page: int) -> tuple[discord.Embed,
             :256
         ],
         description=clip(
-            f"{question.question}\n\n{_options(question, marks)}\n\n**Why.** {question.rationale}",
+            question_text(question, marks, why=True),
             DESCRIPTION,
         ),
         colour=WRONG_COLOUR,
