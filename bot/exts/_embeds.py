@@ -1,10 +1,14 @@
-"""Turn an engine Answer into Discord embeds, always inside Discord's limits."""
+"""Turn an engine Answer into Discord embeds, always inside Discord's limits; the text of a
+bank question as every practice and habit embed shows it."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import discord
 
 from bot.engine import Answer
+from bot.practice import LETTERS, Question
 
 TITLE, DESCRIPTION, FIELDS, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = (
     256,
@@ -31,6 +35,20 @@ def clip(text: str, limit: int) -> str:
     if space > limit * 0.6:
         cut = cut[:space]
     return cut.rstrip() + "…"
+
+
+def question_text(
+    question: Question, marks: Mapping[str, str] | None = None, *, why: bool = False
+) -> str:
+    """The question and its lettered options, each followed by its mark if it has one (a tick,
+    "your answer"); with `why`, the rationale after them."""
+    marks = marks or {}
+    options = "\n".join(
+        f"**{letter})** {option}{marks.get(letter, '')}"
+        for letter, option in zip(LETTERS, question.options, strict=True)
+    )
+    text = f"{question.question}\n\n{options}"
+    return f"{text}\n\n**Why.** {question.rationale}" if why else text
 
 
 def answer_embed(answer: Answer) -> discord.Embed:

@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
-from collections.abc import Awaitable
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar, get_args
+from datetime import timedelta
+from typing import TYPE_CHECKING, get_args
 
-import aiohttp
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.errors import UserError
+from bot.exts._daily_admin import (
+    DailyPostAdmin,
+    DailyWording,
+    daily_command,
+    send_post,
+    stamp,
+    timezone_choices,
+)
 from bot.exts._embeds import clip
 from bot.knowledge.models import TIP_CATEGORY_LABELS, Tip, TipCategory
-from bot.scheduling import (
-    DailyStatus,
-    NotConfiguredError,
-    PostFailure,
-    PostUnconfirmed,
-    ScheduleError,
-    ShardFilter,
-    classify_http,
-    suggest_timezones,
-)
+from bot.scheduling import DailyStatus, ShardFilter
 from bot.store import StoreUnavailable
 from bot.tips import DailyTips, NoTipsError
 
@@ -34,14 +30,12 @@ if TYPE_CHECKING:
     from bot.bot import MedcodeBot
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 TIP_COLOUR = discord.Colour.gold()
 CATEGORY_LABELS = TIP_CATEGORY_LABELS
 CATEGORY_CHOICES = [
     app_commands.Choice(name=CATEGORY_LABELS.get(c, c), value=c) for c in get_args(TipCategory)
 ]
-NEEDED = ("view_channel", "send_messages", "embed_links")
 
 
 def tip_embed(tip: Tip, title: str = "Study tip") -> discord.Embed:
@@ -54,60 +48,35 @@ def tip_embed(tip: Tip, title: str = "Study tip") -> discord.Embed:
     return embed
 
 
-def stamp(moment: datetime | None, style: discord.utils.TimestampStyle = "f") -> str:
-    if moment is None:
-        return "—"
-    return discord.utils.format_dt(moment.astimezone(UTC), style)
-
-
-def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -> list[str]:
-    perms = channel.permissions_for(me)
-    return [name.replace("_", " ") for name in NEEDED if not getattr(perms, name)]
-
-
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Tips(commands.GroupCog, group_name="tips"):
+class Tips(DailyPostAdmin, group_name="tips"):
     """Daily study tips for this server (Manage Server)."""
 
+    wording = DailyWording(
+        not_set_up="Daily tips are not set up here yet. Start with /tips setup.",
+        active_title="Daily tips: Active",
+        paused_title="Daily tips: Paused",
+        posted="Posted tip `{}`.",
+        loop_stopped="Tip scheduler loop stopped",
+        forget_failed="guild %s: could not forget its tips: %s",
+    )
+    colour = TIP_COLOUR
+    daily: DailyTips
+
     def __init__(self, bot: MedcodeBot) -> None:
-        self.bot = bot
-        settings = bot.settings
         # Nothing touches the database here: the bot comes up whatever state it is in.
-        self.tips = DailyTips(
+        daily = DailyTips(
             bot.db,
             lambda: self.bot.engine.kb.tips,
             self._post,
-            catchup=timedelta(hours=settings.tip_catchup_hours),
+            catchup=timedelta(hours=bot.settings.tip_catchup_hours),
         )
-        self.scheduler = self.tips.scheduler
-        super().__init__()
+        super().__init__(bot, daily)
 
-    # -- lifecycle ----------------------------------------------------------------------------
-    async def cog_load(self) -> None:
-        self.run_scheduler.change_interval(seconds=self.bot.settings.tip_tick_seconds)
-        self.run_scheduler.start()
-
-    async def cog_unload(self) -> None:
-        self.run_scheduler.cancel()
-        task = self.run_scheduler.get_task()
-        if task is not None and task is not asyncio.current_task():
-            # Let a tick unwind (return its connections) before the bot closes the database.
-            await asyncio.wait([task], timeout=5)
-
-    @tasks.loop(seconds=30)
-    async def run_scheduler(self) -> None:
-        # The database may have been down at start-up: try again (with a back-off) first.
-        if not await self.bot.db.ensure_started():
-            return
+    async def tick(self) -> None:
         self.scheduler.shards = self._own_shards()
-        # A tick handles a bounded batch; a full one means more are due: go on at once, letting
-        # interactions run between ticks, up to 10,000 servers a round.
-        for _ in range(100):
-            report = await self.scheduler.tick()
-            if not report.more_due:
-                break
-            await asyncio.sleep(0)
+        await super().tick()
 
     def _own_shards(self) -> ShardFilter | None:
         """The shards whose servers this process posts for (None: all of them)."""
@@ -119,29 +88,16 @@ class Tips(commands.GroupCog, group_name="tips"):
             return None
         return count, tuple(ids)
 
-    @run_scheduler.before_loop
-    async def _wait_ready(self) -> None:
-        await self.bot.wait_until_ready()
-
-    @run_scheduler.error
-    async def _loop_error(self, error: BaseException) -> None:  # tick() does not raise
-        log.exception("Tip scheduler loop stopped", exc_info=error)
-
     async def _post(self, guild_id: int, channel_id: int, tip: Tip, nonce: str | None) -> int:
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
-        embed = tip_embed(tip, "Daily study tip")
+        return await send_post(channel, nonce, embed=tip_embed(tip, "Daily study tip"))
+
+    async def _post_now(self, guild_id: int) -> str:
         try:
-            if nonce is None:
-                message = await channel.send(embed=embed)
-            else:  # discord.py sends enforce_nonce: Discord drops a repeat of the same day's
-                message = await channel.send(embed=embed, nonce=nonce)
-        except discord.HTTPException as exc:
-            raise classify_http(exc.status, exc.code, exc.text) from exc
-        except aiohttp.ClientConnectorError as exc:  # no connection, so nothing was sent
-            raise PostFailure("transient", f"{type(exc).__name__}: {exc}") from exc
-        except (aiohttp.ClientError, OSError) as exc:  # it may have reached Discord
-            raise PostUnconfirmed(f"{type(exc).__name__}: {exc}") from exc
-        return message.id
+            posted = await self.daily.post_now(guild_id)
+        except NoTipsError as exc:
+            raise UserError("There are no tips in the knowledge base right now.") from exc
+        return posted.tip.id
 
     # -- events -------------------------------------------------------------------------------
     @commands.Cog.listener()
@@ -157,31 +113,10 @@ class Tips(commands.GroupCog, group_name="tips"):
         except StoreUnavailable as exc:
             log.warning("guild %s: could not pause tips: %s", channel.guild.id, exc.detail)
 
-    @commands.Cog.listener()
-    async def on_guild_remove(self, guild: discord.Guild) -> None:
-        try:
-            await self.tips.forget(guild.id)
-        except StoreUnavailable as exc:
-            log.warning("guild %s: could not forget its tips: %s", guild.id, exc.detail)
-
-    # -- checks -------------------------------------------------------------------------------
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.guild is None:
-            raise app_commands.NoPrivateMessage()
-        if not interaction.permissions.manage_guild:
-            raise app_commands.MissingPermissions(["manage_guild"])
-        return True
-
-    async def _status_embed(
-        self, interaction: discord.Interaction, status: DailyStatus
-    ) -> discord.Embed:
-        guild = interaction.guild
-        assert guild is not None
-        channel = guild.get_channel(status.channel_id)
-        state = "Paused" if status.paused else "Active"
-        embed = discord.Embed(title=f"Daily tips: {state}", colour=TIP_COLOUR)
-        embed.add_field(name="Channel", value=f"<#{status.channel_id}>")
-        embed.add_field(name="Time", value=f"{status.post_time} {status.timezone}")
+    # -- admin commands -------------------------------------------------------------------------
+    async def _schedule_fields(
+        self, embed: discord.Embed, guild: discord.Guild, status: DailyStatus
+    ) -> None:
         embed.add_field(name="Weekends", value="skipped" if status.skip_weekends else "included")
         if status.paused:
             embed.add_field(
@@ -205,29 +140,7 @@ class Tips(commands.GroupCog, group_name="tips"):
             else "none yet"
         )
         embed.add_field(name="Last post", value=last, inline=False)
-        if status.last_skip_date:
-            embed.add_field(
-                name="Last skipped day",
-                value=clip(
-                    f"{status.last_skip_date.isoformat()}: {status.last_skip_reason or ''}", 1024
-                ),
-                inline=False,
-            )
-        if status.last_error:
-            embed.add_field(name="Last error", value=clip(status.last_error, 1024), inline=False)
-        if channel is None:
-            check = "I can't see that channel: it was deleted or I have no access."
-        else:
-            missing = missing_permissions(channel, guild.me)
-            check = (
-                "OK: I can view, send and embed links there."
-                if not missing
-                else ("Missing: " + ", ".join(missing))
-            )
-        embed.add_field(name="Permission check", value=check, inline=False)
-        return embed
 
-    # -- admin commands -------------------------------------------------------------------------
     @app_commands.command(name="setup")
     @app_commands.describe(
         channel="Where the daily tip goes",
@@ -235,6 +148,7 @@ class Tips(commands.GroupCog, group_name="tips"):
         timezone="IANA time zone, e.g. America/New_York",
         skip_weekends="Skip Saturdays and Sundays",
     )
+    @app_commands.autocomplete(timezone=timezone_choices)
     async def setup_tips(
         self,
         interaction: discord.Interaction,
@@ -244,62 +158,12 @@ class Tips(commands.GroupCog, group_name="tips"):
         skip_weekends: bool | None = None,
     ) -> None:
         """Post a study tip every day in a channel, at a local time."""
-        assert interaction.guild is not None
-        missing = missing_permissions(channel, interaction.guild.me)
-        if missing:
-            raise UserError(
-                f"I can't post in {channel.mention}: I'm missing {', '.join(missing)} there. "
-                "Give me those and try again."
-            )
-        status = await self._call(
-            self.scheduler.configure(
-                interaction.guild.id,
-                channel_id=channel.id,
-                post_time=time,
-                timezone=timezone,
-                skip_weekends=skip_weekends,
-            )
-        )
-        embed = await self._status_embed(interaction, status)
-        embed.title = "Daily tips set up"
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        status = await self._configure(interaction, channel, time, timezone, skip_weekends)
+        await self._reply(interaction, status, "Daily tips set up")
 
-    @setup_tips.autocomplete("timezone")
-    async def _timezones(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current, limit=25)]
-
-    @app_commands.command(name="status")
-    async def status(self, interaction: discord.Interaction) -> None:
-        """Channel, time, next and last post, and a permission check."""
-        assert interaction.guild is not None
-        status = await self.scheduler.status(interaction.guild.id)
-        if status is None:
-            raise UserError("Daily tips are not set up here yet. Start with /tips setup.")
-        await interaction.response.send_message(
-            embed=await self._status_embed(interaction, status), ephemeral=True
-        )
-
-    @app_commands.command(name="pause")
-    async def pause(self, interaction: discord.Interaction) -> None:
-        """Stop the daily tip until you resume it."""
-        assert interaction.guild is not None
-        status = await self._call(
-            self.scheduler.pause(interaction.guild.id, f"Paused by {interaction.user}.")
-        )
-        await interaction.response.send_message(
-            embed=await self._status_embed(interaction, status), ephemeral=True
-        )
-
-    @app_commands.command(name="resume")
-    async def resume(self, interaction: discord.Interaction) -> None:
-        """Start the daily tip again."""
-        assert interaction.guild is not None
-        status = await self._call(self.scheduler.resume(interaction.guild.id))
-        await interaction.response.send_message(
-            embed=await self._status_embed(interaction, status), ephemeral=True
-        )
+    status = daily_command("status", "Channel, time, next and last post, and a permission check.")
+    pause = daily_command("pause", "Stop the daily tip until you resume it.")
+    resume = daily_command("resume", "Start the daily tip again.")
 
     @app_commands.command(name="weekends")
     @app_commands.describe(skip="True to skip Saturdays and Sundays")
@@ -307,32 +171,11 @@ class Tips(commands.GroupCog, group_name="tips"):
         """Skip weekends, or not."""
         assert interaction.guild is not None
         status = await self._call(self.scheduler.set_skip_weekends(interaction.guild.id, skip))
-        await interaction.response.send_message(
-            embed=await self._status_embed(interaction, status), ephemeral=True
-        )
+        await self._reply(interaction, status)
 
-    @app_commands.command(name="now")
-    async def now(self, interaction: discord.Interaction) -> None:
-        """Post the next tip in the tips channel now (the daily post still goes out)."""
-        assert interaction.guild is not None
-        try:
-            posted = await self._call(self.tips.post_now(interaction.guild.id))
-        except PostFailure as exc:
-            raise UserError(f"Discord refused the post: {exc.message}") from exc
-        except PostUnconfirmed as exc:
-            raise UserError(f"Discord did not confirm the post: {exc}") from exc
-        await interaction.response.send_message(f"Posted tip `{posted.tip.id}`.", ephemeral=True)
-
-    @staticmethod
-    async def _call(call: Awaitable[T]) -> T:
-        try:
-            return await call
-        except NotConfiguredError as exc:
-            raise UserError("Daily tips are not set up here yet. Start with /tips setup.") from exc
-        except NoTipsError as exc:
-            raise UserError("There are no tips in the knowledge base right now.") from exc
-        except ScheduleError as exc:
-            raise UserError(str(exc)) from exc
+    now = daily_command(
+        "now", "Post the next tip in the tips channel now (the daily post still goes out)."
+    )
 
 
 class TipCommand(commands.Cog):

@@ -1,3 +1,4 @@
-from bot.knowledge.loader import KnowledgeBase, KnowledgeError, Problem, load_knowledge
+from bot.knowledge.loader import KnowledgeBase, load_knowledge
+from bot.knowledge.reading import KnowledgeError, Problem
 
 __all__ = ["KnowledgeBase", "KnowledgeError", "Problem", "load_knowledge"]

@@ -9,7 +9,7 @@ is an error, and a `*.yaml` name that is not a readable file is reported, never 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -18,39 +18,22 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from bot.knowledge.models import UNIQUE_ROLES, Entry, Source, Tip, entry_adapter
+from bot.knowledge.reading import (
+    KnowledgeError,
+    Problem,
+    display_name,
+    duplicate_keys,
+    item_label,
+    problems_from,
+)
 from bot.knowledge.text import normalize
 from bot.knowledge.vocab import Vocab
-from bot.knowledge.yamlfile import YamlFile, read_yaml
+from bot.knowledge.yamlfile import read_yaml
 
 log = logging.getLogger(__name__)
 
 VOCAB_FILE = "vocab.yaml"
 _FILE_KINDS = ("entries", "sources", "tips", "vocab")
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    entry: str | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.entry:
-            where += f": entry {self.entry!r}"
-        if self.field:
-            where += f", field {self.field!r}"
-        return f"{where}: {self.message}"
-
-
-class KnowledgeError(Exception):
-    """The knowledge base did not load; `problems` lists every error found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(f"- {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the knowledge base:\n{lines}")
 
 
 @dataclass
@@ -105,55 +88,6 @@ class KnowledgeBase:
         )
 
 
-def _display(path: Path, root: Path) -> str:
-    name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-    return f"{root.name}/{name}"
-
-
-def _label(item: Any, index: int) -> str:
-    """How a problem names a list item: its id when that is a short string, else its place."""
-    ident = item.get("id") if isinstance(item, dict) else None
-    if isinstance(ident, str) and ident:
-        return ident[:80]
-    return f"#{index + 1}"
-
-
-def _duplicate_keys(
-    file: YamlFile, value: Any, path: tuple[str, ...] = ()
-) -> Iterator[tuple[str, str]]:
-    """(field, message) for each key given twice in a mapping of `value`, recursively."""
-    if not file.duplicates:  # the usual file: no key given twice anywhere in it
-        return
-    if isinstance(value, dict):
-        for key, line in file.duplicates.get(id(value), []):
-            yield ".".join((*path, key)), f"key given twice (again at line {line})"
-        for key, child in value.items():
-            yield from _duplicate_keys(file, child, (*path, str(key)[:80]))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _duplicate_keys(file, child, (*path, str(index)))
-
-
-def _problems_from(err: ValidationError, file: str, item: Any, index: int) -> list[Problem]:
-    """Turn a pydantic error for one list item into problems naming entry and field."""
-    label = _label(item, index)
-    kind = item.get("kind") if isinstance(item, dict) else None
-    problems = []
-    for error in err.errors():
-        loc = tuple(error["loc"])
-        # A discriminated union puts the tag ("state", "credential", ...) first: drop it.
-        if loc and loc[0] == kind:
-            loc = loc[1:]
-        msg = error["msg"]
-        if error["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
-            loc = ("kind", *loc)
-        field_path = ".".join(str(p) for p in loc) or None
-        problems.append(Problem(file, label, field_path, msg))
-    return problems
-
-
 @cache
 def _adapter(key: str) -> TypeAdapter[Any]:
     models: dict[str, type[Source] | type[Tip]] = {"sources": Source, "tips": Tip}
@@ -174,15 +108,15 @@ def knowledge_paths(root: Path) -> list[Path]:
 
 def load_vocab(path: Path) -> Vocab:
     """One vocabulary file on its own (the shipped one, for knowledge bases without one)."""
-    file, refused = read_yaml(path, _display(path, path.parent))
-    problems = [Problem(_display(path, path.parent), None, None, refused)] if refused else []
+    file, refused = read_yaml(path, display_name(path, path.parent))
+    problems = [Problem(display_name(path, path.parent), None, None, refused)] if refused else []
     if file is not None:
         raw = file.raw
         if isinstance(raw, dict) and set(raw) == {"vocab"}:
             try:
                 return Vocab.model_validate(raw["vocab"])
             except ValidationError as exc:
-                problems += _problems_from(exc, file.display, {"id": "vocab"}, 0)
+                problems += problems_from(exc, file.display, {"id": "vocab"}, 0)
         else:
             problems.append(Problem(file.display, None, None, "expected one key: vocab"))
     raise KnowledgeError(problems)
@@ -208,9 +142,9 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     unreadable = False
 
     for path in paths:
-        file, refused = read_yaml(path, _display(path, root))
+        file, refused = read_yaml(path, display_name(path, root))
         if file is None:
-            problems.append(Problem(_display(path, root), None, None, refused or "unreadable"))
+            problems.append(Problem(display_name(path, root), None, None, refused or "unreadable"))
             unreadable = True
             continue
         display, raw = file.display, file.raw
@@ -233,12 +167,12 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         if key == "vocab":
             problems += [
                 Problem(display, "vocab", where, message)
-                for where, message in _duplicate_keys(file, items)
+                for where, message in duplicate_keys(file, items)
             ]
             try:
                 vocab = Vocab.model_validate(items)
             except ValidationError as exc:
-                problems += _problems_from(exc, display, {"id": "vocab"}, 0)
+                problems += problems_from(exc, display, {"id": "vocab"}, 0)
             continue
         if not isinstance(items, list) or not items:
             problems.append(Problem(display, None, key, "must be a non-empty list"))
@@ -250,8 +184,8 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         ]  # type: ignore[assignment]
         for index, item in enumerate(items):
             twice = [
-                Problem(display, _label(item, index), where, message)
-                for where, message in _duplicate_keys(file, item)
+                Problem(display, item_label(item, index), where, message)
+                for where, message in duplicate_keys(file, item)
             ]
             if twice:  # the model would silently keep the later value
                 problems += twice
@@ -259,7 +193,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
             try:
                 model = _validate(key, item)
             except ValidationError as exc:
-                problems += _problems_from(exc, display, item, index)
+                problems += problems_from(exc, display, item, index)
                 continue
             if model.id in seen:
                 other = seen[model.id][0]

@@ -9,15 +9,14 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 # The knowledge base's reader and error shape: one report format for both halves of knowledge/.
-from bot.knowledge.loader import (
-    KnowledgeBase,
+from bot.knowledge.loader import KnowledgeBase, load_knowledge
+from bot.knowledge.reading import (
     KnowledgeError,
     Problem,
-    _display,
-    _duplicate_keys,
-    _label,
-    _problems_from,
-    load_knowledge,
+    display_name,
+    duplicate_keys,
+    item_label,
+    problems_from,
 )
 from bot.knowledge.text import normalize
 from bot.knowledge.yamlfile import read_yaml
@@ -67,7 +66,7 @@ def load_bank(directory: Path | str) -> QuestionBank:
 def _items(path: Path, root: Path, key: str, problems: list[Problem]) -> tuple[str, list[Any]]:
     """The file's list under `key`, read as the knowledge base is (alias bombs and oversized
     files refused, a key given twice in an item reported by item and key)."""
-    display = _display(path, root)
+    display = display_name(path, root)
     file, refused = read_yaml(path, display)
     if file is None:
         problems.append(Problem(display, None, None, refused or "unreadable"))
@@ -81,8 +80,8 @@ def _items(path: Path, root: Path, key: str, problems: list[Problem]) -> tuple[s
         problems.append(Problem(display, None, key, "must be a non-empty list"))
         return display, []
     for index, item in enumerate(items):
-        for where, message in _duplicate_keys(file, item):
-            problems.append(Problem(display, _label(item, index), where, message))
+        for where, message in duplicate_keys(file, item):
+            problems.append(Problem(display, item_label(item, index), where, message))
     return display, items
 
 
@@ -93,7 +92,7 @@ def _load_sections(root: Path, problems: list[Problem]) -> dict[str, Section]:
         try:
             section = _SECTION.validate_python(item)
         except ValidationError as exc:
-            problems += _problems_from(exc, display, item, index)
+            problems += problems_from(exc, display, item, index)
             continue
         if section.id in sections:
             problems.append(Problem(display, section.id, "id", "duplicate section id"))
@@ -119,7 +118,7 @@ def _load_questions(
         try:
             question = _QUESTION.validate_python(item)
         except ValidationError as exc:
-            problems += _problems_from(exc, display, item, index)
+            problems += problems_from(exc, display, item, index)
             continue
         if sections and question.section not in sections:
             problems.append(

@@ -2,19 +2,20 @@
 
 No state here: a button's custom_id names what it acts on (a review card's question, a
 question-of-the-day post, a chart), the rest is in the store, so buttons keep working after a
-restart. Each DynamicItem hands its parsed custom_id to its cog's `on_press`.
+restart. Each DynamicItem (a bot.exts._buttons.CogButton) hands its parsed custom_id to its
+cog's `on_press`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import discord
 
-from bot.exts._embeds import clip
+from bot.exts._buttons import CogButton, sending_view
+from bot.exts._embeds import clip, question_text
 from bot.practice import LETTERS, Question
 
 REVIEW_COLOUR = discord.Colour.purple()
@@ -25,50 +26,19 @@ DESCRIPTION, FIELD_VALUE, FOOTER = 4096, 1024, 2048
 NO_PINGS = discord.AllowedMentions.none()
 
 
-class _HabitButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"medcode:h:never"):
-    """Base: parse the custom_id, hand it to the cog named by `cog`, route errors to the tree's
-    one handler."""
-
-    cog = ""
-
-    def __init__(self, custom_id: str, label: str, style: discord.ButtonStyle, **kw: Any) -> None:
-        super().__init__(
-            discord.ui.Button(label=label[:80], style=style, custom_id=custom_id, **kw)
-        )
-        self.params: dict[str, str] = {}
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> _HabitButton:
-        assert isinstance(item, discord.ui.Button)
-        button = cls(item.custom_id or "", item.label or "", item.style)
-        button.params = match.groupdict()
-        return button
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        cog = interaction.client.get_cog(self.cog)  # type: ignore[attr-defined]
-        try:
-            if cog is None:
-                raise RuntimeError(f"the {self.cog} cog is not loaded")
-            await cog.on_press(interaction, self.params)
-        except Exception as exc:  # discord.py would only log it: use the one error handler
-            await interaction.client.tree.on_error(interaction, exc)  # type: ignore[attr-defined]
-
-
 class ReviewButton(
-    _HabitButton, template=r"medcode:review:(?P<question>[a-z0-9-]{1,64}|next):(?P<action>[A-D]|go)"
+    CogButton, template=r"medcode:review:(?P<question>[a-z0-9-]{1,64}|next):(?P<action>[A-D]|go)"
 ):
     """A letter on a review card (the card is the presser's: review messages are ephemeral)."""
 
     cog = "Review"
 
 
-class QotdButton(_HabitButton, template=r"medcode:qotd:(?P<post>\d+):(?P<action>[A-D])"):
+class QotdButton(CogButton, template=r"medcode:qotd:(?P<post>\d+):(?P<action>[A-D])"):
     cog = "QuestionOfTheDay"
 
 
-class ChartButton(_HabitButton, template=r"medcode:chart:(?P<kind>list|compare|ask):(?P<key>.+)"):
+class ChartButton(CogButton, template=r"medcode:chart:(?P<kind>list|compare|ask):(?P<key>.+)"):
     """Under a career answer: its pay figures as a chart. The custom_id says how to get the
     answer again (a kind's list, two entries compared, or the question asked)."""
 
@@ -76,24 +46,12 @@ class ChartButton(_HabitButton, template=r"medcode:chart:(?P<kind>list|compare|a
 
 
 def view(*buttons: discord.ui.Item[Any]) -> discord.ui.View:
-    """A view for sending only: presses reach the DynamicItems through their templates."""
-    made = discord.ui.View(timeout=None)
-    for button in buttons:
-        made.add_item(button)
-    made.stop()
-    return made
+    """A view for sending only, the buttons in one row (see sending_view)."""
+    return sending_view(buttons)
 
 
-def letter_buttons(cls: type[_HabitButton], prefix: str) -> list[_HabitButton]:
+def letter_buttons(cls: type[CogButton], prefix: str) -> list[CogButton]:
     return [cls(f"{prefix}:{letter}", letter, discord.ButtonStyle.primary) for letter in LETTERS]
-
-
-def options_text(question: Question, marks: Mapping[str, str] | None = None) -> str:
-    marks = marks or {}
-    return "\n".join(
-        f"**{letter})** {option}{marks.get(letter, '')}"
-        for letter, option in zip(LETTERS, question.options, strict=True)
-    )
 
 
 def when(instant: datetime) -> str:
@@ -107,7 +65,7 @@ def review_card(
 ) -> tuple[discord.Embed, discord.ui.View]:
     embed = discord.Embed(
         title=f"Review · {section}"[:256],
-        description=clip(f"{question.question}\n\n{options_text(question)}", DESCRIPTION),
+        description=clip(question_text(question), DESCRIPTION),
         colour=REVIEW_COLOUR,
     )
     embed.set_footer(text=f"{due} card(s) due · a question you missed before")
@@ -124,7 +82,7 @@ def review_feedback(
     embed = discord.Embed(
         title="Right!" if correct else f"Not quite: you answered {given}",
         description=clip(
-            f"{question.question}\n\n{options_text(question, marks)}\n\n**Why.** {question.rationale}",
+            question_text(question, marks, why=True),
             DESCRIPTION,
         ),
         colour=RIGHT_COLOUR if correct else WRONG_COLOUR,
@@ -158,7 +116,7 @@ def qotd_post(
 ) -> tuple[discord.Embed, discord.ui.View]:
     embed = discord.Embed(
         title=f"Question of the day · {section}"[:256],
-        description=clip(f"{question.question}\n\n{options_text(question)}", DESCRIPTION),
+        description=clip(question_text(question), DESCRIPTION),
         colour=QOTD_COLOUR,
     )
     if reveal_at:  # a field, not the footer: footers show no timestamps
@@ -179,7 +137,7 @@ def qotd_reveal(
     embed = discord.Embed(
         title=f"Question of the day · {section} · answer: {question.answer}"[:256],
         description=clip(
-            f"{question.question}\n\n{options_text(question, marks)}\n\n**Why.** {question.rationale}",
+            question_text(question, marks, why=True),
             DESCRIPTION,
         ),
         colour=RIGHT_COLOUR,
@@ -214,7 +172,7 @@ def lines_embed(title: str, lines: Sequence[str], colour: discord.Colour) -> dis
     )
 
 
-class ForgetButton(_HabitButton, template=r"medcode:forget:(?P<member>\d+)"):
+class ForgetButton(CogButton, template=r"medcode:forget:(?P<member>\d+)"):
     """/me forget's confirmation: deletes everything the bot stores about the member."""
 
     cog = "Me"

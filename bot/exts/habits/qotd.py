@@ -1,46 +1,42 @@
 """The question of the day: /qotd for admins, the A–D buttons for everyone, one loop.
 
 The posting is the daily tips' scheduler (bot.scheduling.DailyScheduler) with the kind
-"qotd": the same claim-before-send, catch-up, DST and failure handling, not a copy. The loop
-also reveals the posts whose time came (bot.habits.qotd).
+"qotd": the same claim-before-send, catch-up, DST and failure handling, not a copy, and the
+same admin commands (bot.exts._daily_admin). The loop also reveals the posts whose time came
+(bot.habits.qotd).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
-import aiohttp
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
 
 from bot.errors import UserError
+from bot.exts._daily_admin import (
+    DailyPostAdmin,
+    DailyWording,
+    daily_command,
+    send_post,
+    stamp,
+    timezone_choices,
+)
 from bot.exts._embeds import clip
 from bot.exts.habits import _views as views
-from bot.exts.tips import missing_permissions, stamp
 from bot.habits import qotd
 from bot.practice import Question
-from bot.scheduling import (
-    DailyStatus,
-    NotConfiguredError,
-    PostFailure,
-    PostUnconfirmed,
-    ScheduleError,
-    classify_http,
-    suggest_timezones,
-)
+from bot.scheduling import DailyStatus
 from bot.store import StoreUnavailable
 
 if TYPE_CHECKING:
     from bot.bot import MedcodeBot
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 POST_MEMORY = 1_000  # posts kept in memory: a press reads none from the store
 NOT_SET_UP = "The question of the day is not set up here yet. Start with /qotd setup."
 
@@ -51,63 +47,50 @@ def utcnow() -> datetime:
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class QuestionOfTheDay(commands.GroupCog, group_name="qotd"):
+class QuestionOfTheDay(DailyPostAdmin, group_name="qotd"):
     """A graded question of the day in this server (setup needs Manage Server)."""
 
+    wording = DailyWording(
+        not_set_up=NOT_SET_UP,
+        active_title="Question of the day: active",
+        paused_title="Question of the day: paused",
+        posted="Posted question `{}`.",
+        loop_stopped="The question-of-the-day loop stopped",
+        forget_failed="guild %s: could not forget its question of the day: %s",
+    )
+    colour = views.QOTD_COLOUR
+    daily: qotd.QuestionOfTheDay
+
     def __init__(self, bot: MedcodeBot) -> None:
-        self.bot = bot
         self.clock: Callable[[], datetime] = utcnow  # tests pass a controlled clock
-        self.daily = qotd.QuestionOfTheDay(
+        daily = qotd.QuestionOfTheDay(
             bot.db,
             lambda: self.bot.bank,
             self._post,
             clock=lambda: self.clock(),
             catchup=timedelta(hours=bot.settings.tip_catchup_hours),
         )
-        self.scheduler = self.daily.scheduler
-        self.repo = self.daily.repo
+        self.repo = daily.repo
         self._posts: OrderedDict[int, qotd.Post] = OrderedDict()
         self._zones: dict[int, str | None] = {}  # a server's zone: the streak day of an answer
-        super().__init__()
+        super().__init__(bot, daily)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(views.QotdButton)
-        self.run_scheduler.change_interval(seconds=self.bot.settings.tip_tick_seconds)
-        self.run_scheduler.start()
+        await super().cog_load()
 
     async def cog_unload(self) -> None:
-        self.run_scheduler.cancel()
         self.bot.remove_dynamic_items(views.QotdButton)
-        task = self.run_scheduler.get_task()
-        if task is not None and task is not asyncio.current_task():
-            await asyncio.wait([task], timeout=5)
+        await super().cog_unload()
 
     # -- the loop -------------------------------------------------------------------------------
-    @tasks.loop(seconds=30)
-    async def run_scheduler(self) -> None:
-        if not await self.bot.db.ensure_started():
-            return
-        await self.tick()
-
     async def tick(self) -> None:
         """Post what is due (bounded batches, yielding between them), then reveal."""
-        for _ in range(100):
-            report = await self.scheduler.tick()
-            if not report.more_due:
-                break
-            await asyncio.sleep(0)
+        await super().tick()
         try:
             await self.daily.reveal_due(self._reveal)
         except StoreUnavailable as exc:
             log.warning("Question-of-the-day reveals skipped: %s", exc.detail)
-
-    @run_scheduler.before_loop
-    async def _wait_ready(self) -> None:
-        await self.bot.wait_until_ready()
-
-    @run_scheduler.error
-    async def _loop_error(self, error: BaseException) -> None:
-        log.exception("The question-of-the-day loop stopped", exc_info=error)
 
     # -- Discord side of a post -----------------------------------------------------------------
     async def _post(
@@ -122,23 +105,15 @@ class QuestionOfTheDay(commands.GroupCog, group_name="qotd"):
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
         section = self.bot.bank.section_name(question.section)
         embed, view = views.qotd_post(question, section, post_id, reveal_at)
-        options: dict[str, object] = {
-            "embed": embed,
-            "view": view,
-            "allowed_mentions": views.NO_PINGS,
-        }
-        if nonce is not None:  # discord.py sends enforce_nonce: Discord drops a repeat
-            options["nonce"] = nonce
-        try:
-            message = await channel.send(**options)  # type: ignore[call-overload]
-        except discord.HTTPException as exc:
-            raise classify_http(exc.status, exc.code, exc.text) from exc
-        except aiohttp.ClientConnectorError as exc:  # no connection: nothing was sent
-            raise PostFailure("transient", f"{type(exc).__name__}: {exc}") from exc
-        except (aiohttp.ClientError, OSError) as exc:  # it may have reached Discord
-            raise PostUnconfirmed(f"{type(exc).__name__}: {exc}") from exc
+        message_id = await send_post(
+            channel, nonce, embed=embed, view=view, allowed_mentions=views.NO_PINGS
+        )
         self._posts.pop(post_id, None)
-        return int(message.id)
+        return message_id
+
+    async def _post_now(self, guild_id: int) -> str:
+        question_id, _ = await self.daily.post_now(guild_id)
+        return question_id
 
     async def _reveal(self, post: qotd.Post, counts: dict[str, int]) -> None:
         question = self.bot.bank.questions.get(post.question_id)
@@ -200,24 +175,9 @@ class QuestionOfTheDay(commands.GroupCog, group_name="qotd"):
         return self._zones[guild_id]
 
     # -- admin commands -------------------------------------------------------------------------
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.guild is None:
-            raise app_commands.NoPrivateMessage()
-        if not interaction.permissions.manage_guild:
-            raise app_commands.MissingPermissions(["manage_guild"])
-        return True
-
-    async def _status_embed(
-        self, interaction: discord.Interaction, status: DailyStatus, title: str | None = None
-    ) -> discord.Embed:
-        guild = interaction.guild
-        assert guild is not None
-        state = "paused" if status.paused else "active"
-        embed = discord.Embed(
-            title=title or f"Question of the day: {state}", colour=views.QOTD_COLOUR
-        )
-        embed.add_field(name="Channel", value=f"<#{status.channel_id}>")
-        embed.add_field(name="Time", value=f"{status.post_time} {status.timezone}")
+    async def _schedule_fields(
+        self, embed: discord.Embed, guild: discord.Guild, status: DailyStatus
+    ) -> None:
         reveal = await self.repo.reveal_after(guild.id)
         embed.add_field(
             name="Answer revealed",
@@ -232,35 +192,6 @@ class QuestionOfTheDay(commands.GroupCog, group_name="qotd"):
         latest = await self.repo.latest(guild.id)
         last = f"{latest.question_id} ({stamp(latest.posted_at, 'R')})" if latest else "none yet"
         embed.add_field(name="Last post", value=last, inline=False)
-        if status.last_skip_date:
-            embed.add_field(
-                name="Last skipped day",
-                value=clip(f"{status.last_skip_date}: {status.last_skip_reason or ''}", 1024),
-                inline=False,
-            )
-        if status.last_error:
-            embed.add_field(name="Last error", value=clip(status.last_error, 1024), inline=False)
-        channel = guild.get_channel(status.channel_id)
-        if channel is None:
-            check = "I can't see that channel: it was deleted or I have no access."
-        else:
-            missing = missing_permissions(channel, guild.me)
-            check = (
-                "OK: I can view, send and embed links there."
-                if not missing
-                else "Missing: " + ", ".join(missing)
-            )
-        embed.add_field(name="Permission check", value=check, inline=False)
-        return embed
-
-    async def _reply(
-        self, interaction: discord.Interaction, status: DailyStatus, title: str | None = None
-    ) -> None:
-        await interaction.response.send_message(
-            embed=await self._status_embed(interaction, status, title),
-            ephemeral=True,
-            allowed_mentions=views.NO_PINGS,
-        )
 
     @app_commands.command(name="setup")
     @app_commands.describe(
@@ -269,6 +200,7 @@ class QuestionOfTheDay(commands.GroupCog, group_name="qotd"):
         timezone="IANA time zone, e.g. America/New_York",
         reveal_hours="Hours until the answer is shown (default 12; at the latest, the next post)",
     )
+    @app_commands.autocomplete(timezone=timezone_choices)
     async def setup_qotd(
         self,
         interaction: discord.Interaction,
@@ -279,88 +211,18 @@ class QuestionOfTheDay(commands.GroupCog, group_name="qotd"):
     ) -> None:
         """Post a graded question every day in a channel, at a local time."""
         assert interaction.guild is not None
-        missing = missing_permissions(channel, interaction.guild.me)
-        if missing:
-            raise UserError(
-                f"I can't post in {channel.mention}: I'm missing {', '.join(missing)} there. "
-                "Give me those and try again."
-            )
-        status = await self._call(
-            self.scheduler.configure(
-                interaction.guild.id, channel_id=channel.id, post_time=time, timezone=timezone
-            )
-        )
+        status = await self._configure(interaction, channel, time, timezone)
         if reveal_hours is not None:
             await self.repo.set_reveal_after(interaction.guild.id, reveal_hours)
         self._zones.pop(interaction.guild.id, None)
         await self._reply(interaction, status, "Question of the day set up")
 
-    @setup_qotd.autocomplete("timezone")
-    async def _timezones(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current, limit=25)]
-
-    @app_commands.command(name="status")
-    async def status(self, interaction: discord.Interaction) -> None:
-        """Channel, time, reveal, next and last post, and a permission check."""
-        assert interaction.guild is not None
-        found = await self.scheduler.status(interaction.guild.id)
-        if found is None:
-            raise UserError(NOT_SET_UP)
-        await self._reply(interaction, found)
-
-    @app_commands.command(name="pause")
-    async def pause(self, interaction: discord.Interaction) -> None:
-        """Stop the question of the day until you resume it."""
-        assert interaction.guild is not None
-        await self._reply(
-            interaction,
-            await self._call(
-                self.scheduler.pause(interaction.guild.id, f"Paused by {interaction.user}.")
-            ),
-        )
-
-    @app_commands.command(name="resume")
-    async def resume(self, interaction: discord.Interaction) -> None:
-        """Start the question of the day again."""
-        assert interaction.guild is not None
-        await self._reply(
-            interaction, await self._call(self.scheduler.resume(interaction.guild.id))
-        )
-
-    @app_commands.command(name="now")
-    async def now(self, interaction: discord.Interaction) -> None:
-        """Post the next question now (the daily one still goes out)."""
-        assert interaction.guild is not None
-        try:
-            question_id, _ = await self._call(self.daily.post_now(interaction.guild.id))
-        except PostFailure as exc:
-            raise UserError(f"Discord refused the post: {exc.message}") from exc
-        except PostUnconfirmed as exc:
-            raise UserError(f"Discord did not confirm the post: {exc}") from exc
-        await interaction.response.send_message(
-            f"Posted question `{question_id}`.", ephemeral=True, allowed_mentions=views.NO_PINGS
-        )
-
-    @staticmethod
-    async def _call(call: Awaitable[T]) -> T:
-        try:
-            return await call
-        except NotConfiguredError as exc:
-            raise UserError(NOT_SET_UP) from exc
-        except ScheduleError as exc:
-            raise UserError(str(exc)) from exc
-
-    # -- events ---------------------------------------------------------------------------------
-    @commands.Cog.listener()
-    async def on_guild_remove(self, guild: discord.Guild) -> None:
-        try:
-            await self.daily.forget(guild.id)
-        except StoreUnavailable as exc:
-            log.warning(
-                "guild %s: could not forget its question of the day: %s", guild.id, exc.detail
-            )
+    status = daily_command(
+        "status", "Channel, time, reveal, next and last post, and a permission check."
+    )
+    pause = daily_command("pause", "Stop the question of the day until you resume it.")
+    resume = daily_command("resume", "Start the question of the day again.")
+    now = daily_command("now", "Post the next question now (the daily one still goes out).")
 
 
 async def setup(bot: MedcodeBot) -> None:

@@ -8,20 +8,16 @@ custom_id to the cog.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
-from bot.exts._embeds import clip
+from bot.exts._buttons import CogButton, sending_view
+from bot.exts._embeds import clip, question_text
 from bot.practice import LETTERS, Question, QuestionBank
 from bot.practice.runs import Feedback, Run
 from bot.practice.scoring import PASS_PERCENT, Score
-
-if TYPE_CHECKING:
-    from bot.exts.practice.cog import Practice
 
 QUIZ_COLOUR = discord.Colour.blurple()
 RIGHT_COLOUR = discord.Colour.green()
@@ -31,32 +27,13 @@ DESCRIPTION, FIELD_VALUE, FOOTER = 4096, 1024, 2048
 
 
 # -- buttons ------------------------------------------------------------------------------------
-class _PracticeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"medcode:p:never"):
-    """Base: parse the custom_id, hand it to the cog, route any error to the one handler."""
+class _PracticeButton(CogButton, template=r"medcode:p:never"):
+    """Base: every practice button goes to the Practice cog, which tells them by class."""
 
-    def __init__(self, custom_id: str, label: str, style: discord.ButtonStyle, **kw: Any) -> None:
-        super().__init__(
-            discord.ui.Button(label=label[:80], style=style, custom_id=custom_id, **kw)
-        )
-        self.params: dict[str, str] = {}
+    cog = "Practice"
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> _PracticeButton:
-        assert isinstance(item, discord.ui.Button)  # the templates match buttons only
-        button = cls(item.custom_id or "", item.label or "", item.style)
-        button.params = match.groupdict()
-        return button
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        cog: Practice | None = interaction.client.get_cog("Practice")  # type: ignore[attr-defined]
-        try:
-            if cog is None:
-                raise RuntimeError("the practice cog is not loaded")
-            await cog.on_press(interaction, type(self).__name__, self.params)
-        except Exception as exc:  # discord.py would only log it: use the one error handler
-            await interaction.client.tree.on_error(interaction, exc)  # type: ignore[attr-defined]
+    async def press(self, cog: Any, interaction: discord.Interaction) -> None:
+        await cog.on_press(interaction, type(self).__name__, self.params)
 
 
 class QuizButton(
@@ -90,20 +67,8 @@ class PractiseButton(_PracticeButton, template=r"medcode:practise:(?P<section>[a
 DYNAMIC_ITEMS = (QuizButton, MockButton, ResultButton, ChoiceButton, PractiseButton)
 
 
-def _view(*rows: Sequence[discord.ui.Item[Any]]) -> discord.ui.View:
-    """A view for sending only: presses reach the DynamicItems through their templates, so
-    discord.py need not keep it (stopped, it arms no timeout task either)."""
-    view = discord.ui.View(timeout=None)
-    for row, items in enumerate(rows):
-        for item in items:
-            item.row = row
-            view.add_item(item)
-    view.stop()
-    return view
-
-
 def no_buttons() -> discord.ui.View:
-    return _view()
+    return sending_view()
 
 
 def _button(cls: type[_PracticeButton], custom_id: str, label: str, **kw: Any) -> _PracticeButton:
@@ -112,14 +77,6 @@ def _button(cls: type[_PracticeButton], custom_id: str, label: str, **kw: Any) -
 
 
 # -- text ---------------------------------------------------------------------------------------
-def _options(question: Question, marks: dict[str, str] | None = None) -> str:
-    marks = marks or {}
-    return "\n".join(
-        f"**{letter})** {option}{marks.get(letter, '')}"
-        for letter, option in zip(LETTERS, question.options, strict=True)
-    )
-
-
 def _minutes(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
@@ -152,14 +109,14 @@ def quiz_question(run: Run, bank: QuestionBank) -> tuple[discord.Embed, discord.
         for letter in LETTERS
     ]
     if question is None:
-        return gone_embed(index + 1, run.length), _view(buttons)
+        return gone_embed(index + 1, run.length), sending_view(buttons)
     embed = discord.Embed(
         title=f"Question {index + 1}/{run.length} · {bank.section_name(question.section)}"[:256],
-        description=clip(f"{question.question}\n\n{_options(question)}", DESCRIPTION),
+        description=clip(question_text(question), DESCRIPTION),
         colour=QUIZ_COLOUR,
     )
     embed.set_footer(text=f"Quiz · {_about(question)}")
-    return embed, _view(buttons)
+    return embed, sending_view(buttons)
 
 
 def quiz_feedback(
@@ -167,7 +124,7 @@ def quiz_feedback(
 ) -> tuple[discord.Embed, discord.ui.View]:
     last = index + 1 >= run.length
     label = "See your score" if last else "Next question"
-    view = _view(
+    view = sending_view(
         [
             _button(
                 QuizButton,
@@ -187,7 +144,7 @@ def quiz_feedback(
     embed = discord.Embed(
         title=f"{title} · question {index + 1}/{run.length}",
         description=clip(
-            f"{question.question}\n\n{_options(question, marks)}\n\n**Why.** {question.rationale}",
+            question_text(question, marks, why=True),
             DESCRIPTION,
         ),
         colour=RIGHT_COLOUR if feedback.correct else WRONG_COLOUR,
@@ -239,7 +196,7 @@ def mock_question(
                 f"Mock exam · question {index + 1}/{run.length}"
                 f"{' · flagged' if flagged else ''} · {bank.section_name(question.section)}"
             )[:256],
-            description=clip(f"{question.question}\n\n{_options(question, marks)}", DESCRIPTION),
+            description=clip(question_text(question, marks), DESCRIPTION),
             colour=MOCK_COLOUR,
         )
     assert run.deadline is not None
@@ -273,7 +230,7 @@ def mock_question(
         _button(MockButton, f"{base}:flagged", "Next flagged", disabled=not run.flags),
         _button(MockButton, f"{base}:submit", "Submit…", style=discord.ButtonStyle.danger),
     ]
-    return embed, _view(letters, moves)
+    return embed, sending_view(letters, moves)
 
 
 def mock_confirm(run: Run) -> tuple[discord.Embed, discord.ui.View]:
@@ -289,7 +246,7 @@ def mock_confirm(run: Run) -> tuple[discord.Embed, discord.ui.View]:
         colour=MOCK_COLOUR,
     )
     base = f"medcode:mock:{run.id}:{run.position}"
-    return embed, _view(
+    return embed, sending_view(
         [
             _button(MockButton, f"{base}:confirm", "Submit now", style=discord.ButtonStyle.danger),
             _button(MockButton, f"{base}:back", "Keep going", style=discord.ButtonStyle.secondary),
@@ -328,7 +285,7 @@ def mock_result(
                 )
             ]
         )
-    return embed, _view(*rows)
+    return embed, sending_view(*rows)
 
 
 def missed_page(run: Run, bank: QuestionBank, page: int) -> tuple[discord.Embed, discord.ui.View]:
@@ -347,7 +304,7 @@ def missed_page(run: Run, bank: QuestionBank, page: int) -> tuple[discord.Embed,
             :256
         ],
         description=clip(
-            f"{question.question}\n\n{_options(question, marks)}\n\n**Why.** {question.rationale}",
+            question_text(question, marks, why=True),
             DESCRIPTION,
         ),
         colour=WRONG_COLOUR,
@@ -361,7 +318,7 @@ def missed_page(run: Run, bank: QuestionBank, page: int) -> tuple[discord.Embed,
     )
     embed.set_footer(text=clip(f"Source: {question.source}", FOOTER))
     base = f"medcode:result:{run.id}"
-    return embed, _view(
+    return embed, sending_view(
         [
             _button(ResultButton, f"{base}:{max(page - 1, 0)}", "◀ Previous", disabled=page == 0),
             _button(ResultButton, f"{base}:{page + 1}", "Next ▶", disabled=page + 1 >= len(missed)),
@@ -387,7 +344,7 @@ def resume_or_drop(
     )
     base = f"medcode:run:{active.id}"
     tail = f"{kind}:{arg}:{count}"
-    return embed, _view(
+    return embed, sending_view(
         [
             _button(
                 ChoiceButton,
@@ -406,7 +363,7 @@ def resume_or_drop(
 
 
 def practise_view(section: str, name: str) -> discord.ui.View:
-    return _view(
+    return sending_view(
         [
             _button(
                 PractiseButton,

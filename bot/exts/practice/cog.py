@@ -39,11 +39,15 @@ QUIZ_DEFAULT, QUIZ_MAX = 10, 50
 RUN_MEMORY = 10_000  # runs whose last saved state is kept in memory (about 1 KB each)
 ALL_SECTIONS = "all"  # in a custom_id: a quiz over the whole bank
 NOT_YOURS = "This practice run belongs to someone else. Start your own with /quiz or /mock."
+TIME_UP = "Time is up: your exam was scored as it stood."
 OVER = {
     "finished": "This {what} is over. Start another with /{kind}.",
     "expired": "This {what} has expired. Start another with /{kind}.",
     "dropped": "This {what} was dropped. Start another with /{kind}.",
 }
+
+
+Shown = tuple[discord.Embed, discord.ui.View]  # what a practice message shows
 
 
 def utcnow() -> datetime:
@@ -201,9 +205,7 @@ class Practice(commands.Cog):
             embed=embed, view=view, ephemeral=True, allowed_mentions=NO_PINGS
         )
 
-    def _current_view(
-        self, run: r.Run, now: datetime, note: str = ""
-    ) -> tuple[discord.Embed, discord.ui.View]:
+    def _current_view(self, run: r.Run, now: datetime, note: str = "") -> Shown:
         if run.kind == "mock":
             if run.active:
                 return views.mock_question(run, self.bank, now, note)
@@ -261,72 +263,57 @@ class Practice(commands.Cog):
         if run.member_id != interaction.user.id:
             raise UserError(NOT_YOURS)
         now = self.clock()
-        handler = {
-            "QuizButton": self._quiz_press,
-            "MockButton": self._mock_press,
-            "ResultButton": self._result_press,
-            "ChoiceButton": self._choice_press,
-        }[button]
-        await handler(interaction, repo, run, params, now)
+        timed_out = run.active and not r.expire_if_due(run, now).active
+        if timed_out:  # nobody pressed in time: every button sees it closed
+            run = await self._close(repo, run, now)
+        shown: Shown | None
+        if timed_out and button == "MockButton":  # the press that finds the time up
+            shown = views.mock_result(run, self.bank, TIME_UP)
+        elif button == "ResultButton":
+            shown = self._result_page(run, params["page"])
+        elif button == "ChoiceButton":
+            shown = await self._resume_or_drop(interaction, run, params, now)
+        else:
+            shown = await self._step(button, repo, run, params, now)
+        if shown is not None:  # None: a new message was sent instead
+            embed, view = shown
+            await interaction.response.edit_message(embed=embed, view=view)
 
     @staticmethod
     def _over(run: r.Run) -> UserError:
         what = "mock exam" if run.kind == "mock" else "quiz"
         return UserError(OVER.get(run.status, OVER["finished"]).format(what=what, kind=run.kind))
 
-    async def _quiz_press(
+    async def _step(
         self,
-        interaction: discord.Interaction,
+        button: str,
         repo: PracticeRepository,
         run: r.Run,
         params: dict[str, str],
         now: datetime,
-    ) -> None:
-        if run.active and not r.expire_if_due(run, now).active:
-            run = await self._close(repo, run, now)
+    ) -> Shown:
+        """A quiz or mock exam button: one step of the run, and what the message shows next."""
         if not run.active:
             raise self._over(run)
         index, action = int(params["index"]), params["action"]
         try:
-            if action == "next":
-                run = await self._write(repo, r.next_quiz_question(run, index, now))
-                embed, view = self._current_view(run, now)
-            else:
-                run, feedback = r.answer_quiz(run, index, action, self.bank, now)
-                run = await self._write(repo, run, r.answer_records(run, self.bank, now, [index]))
-                embed, view = views.quiz_feedback(run, index, feedback, self.bank)
-        except r.RunError as exc:
-            raise UserError(str(exc)) from exc
-        await interaction.response.edit_message(embed=embed, view=view)
-
-    async def _mock_press(
-        self,
-        interaction: discord.Interaction,
-        repo: PracticeRepository,
-        run: r.Run,
-        params: dict[str, str],
-        now: datetime,
-    ) -> None:
-        if run.active and not r.expire_if_due(run, now).active:
-            run = await self._close(repo, run, now)
-            embed, view = views.mock_result(
-                run, self.bank, "Time is up: your exam was scored as it stood."
-            )
-            await interaction.response.edit_message(embed=embed, view=view)
-            return
-        if not run.active:
-            raise self._over(run)
-        index, action = int(params["index"]), params["action"]
-        try:
+            if button == "QuizButton":
+                return await self._quiz_step(repo, run, index, action, now)
             if action == "submit":
-                embed, view = views.mock_confirm(r.go_to(run, index, now))
-                await interaction.response.edit_message(embed=embed, view=view)
-                return
-            run = await self._mock_step(repo, run, index, action, now)
+                return views.mock_confirm(r.go_to(run, index, now))
+            return self._current_view(await self._mock_step(repo, run, index, action, now), now)
         except r.RunError as exc:
             raise UserError(str(exc)) from exc
-        embed, view = self._current_view(run, now)
-        await interaction.response.edit_message(embed=embed, view=view)
+
+    async def _quiz_step(
+        self, repo: PracticeRepository, run: r.Run, index: int, action: str, now: datetime
+    ) -> Shown:
+        if action == "next":
+            run = await self._write(repo, r.next_quiz_question(run, index, now))
+            return self._current_view(run, now)
+        run, feedback = r.answer_quiz(run, index, action, self.bank, now)
+        run = await self._write(repo, run, r.answer_records(run, self.bank, now, [index]))
+        return views.quiz_feedback(run, index, feedback, self.bank)
 
     async def _mock_step(
         self, repo: PracticeRepository, run: r.Run, index: int, action: str, now: datetime
@@ -344,45 +331,26 @@ class Practice(commands.Cog):
         changed = step[action]() if action in step else r.choose(run, index, action, now)
         return await self._write(repo, changed) if changed != run else run
 
-    async def _result_press(
-        self,
-        interaction: discord.Interaction,
-        repo: PracticeRepository,
-        run: r.Run,
-        params: dict[str, str],
-        now: datetime,
-    ) -> None:
-        if run.active and not r.expire_if_due(run, now).active:
-            run = await self._close(repo, run, now)
+    def _result_page(self, run: r.Run, page: str) -> Shown:
         if run.active:
             raise UserError("This mock exam is still going: its results come when you submit.")
-        if params["page"] == "score" or not run.score(self.bank).missed:
-            embed, view = views.mock_result(run, self.bank)
-        else:
-            embed, view = views.missed_page(run, self.bank, int(params["page"]))
-        await interaction.response.edit_message(embed=embed, view=view)
+        if page == "score" or not run.score(self.bank).missed:
+            return views.mock_result(run, self.bank)
+        return views.missed_page(run, self.bank, int(page))
 
-    async def _choice_press(
-        self,
-        interaction: discord.Interaction,
-        repo: PracticeRepository,
-        run: r.Run,
-        params: dict[str, str],
-        now: datetime,
-    ) -> None:
-        if run.active and not r.expire_if_due(run, now).active:
-            run = await self._close(repo, run, now)
+    async def _resume_or_drop(
+        self, interaction: discord.Interaction, run: r.Run, params: dict[str, str], now: datetime
+    ) -> Shown | None:
         if params["action"] == "resume":
             if not run.active:
                 raise self._over(run)
-            embed, view = self._current_view(run, now)
-            await interaction.response.edit_message(embed=embed, view=view)
-            return
+            return self._current_view(run, now)
         kind: Literal["quiz", "mock"] = "mock" if params["kind"] == "mock" else "quiz"
         if run.active:
             await self.start(interaction, kind, params["arg"], int(params["count"]), replacing=run)
         else:  # already over (time ran out meanwhile): nothing to drop
             await self.start(interaction, kind, params["arg"], int(params["count"]))
+        return None
 
     async def _practise(self, interaction: discord.Interaction, section: str) -> None:
         if not self.bank.by_section.get(section):
