@@ -31,6 +31,7 @@ from bot.scheduling import (
     PostFailure,
     PostUnconfirmed,
     ScheduleError,
+    ShardFilter,
     classify_http,
     suggest_timezones,
 )
@@ -145,12 +146,24 @@ class DailyPostAdmin(commands.GroupCog):
 
     async def tick(self) -> None:
         """Post what is due. A tick handles a bounded batch; a full one means more are due: go
-        on at once, letting interactions run between ticks, up to 10,000 servers a round."""
+        on at once, letting interactions run between ticks, up to 10,000 servers a round.
+        Only this process's shards: another process posts for the others."""
+        self.scheduler.shards = self._own_shards()
         for _ in range(100):
             report = await self.scheduler.tick()
             if not report.more_due:
                 break
             await asyncio.sleep(0)
+
+    def _own_shards(self) -> ShardFilter | None:
+        """The shards whose servers this process posts for (None: all of them)."""
+        count = self.bot.shard_count
+        ids = getattr(self.bot, "shard_ids", None)
+        if ids is None and self.bot.shard_id is not None:
+            ids = [self.bot.shard_id]
+        if not count or ids is None:
+            return None
+        return count, tuple(ids)
 
     @run_scheduler.before_loop
     async def _wait_ready(self) -> None:

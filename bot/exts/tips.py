@@ -22,7 +22,7 @@ from bot.exts._daily_admin import (
 )
 from bot.exts._embeds import clip
 from bot.knowledge.models import TIP_CATEGORY_LABELS, Tip, TipCategory
-from bot.scheduling import DailyStatus, ShardFilter
+from bot.scheduling import DailyStatus
 from bot.store import StoreUnavailable
 from bot.tips import DailyTips, NoTipsError
 
@@ -73,20 +73,6 @@ class Tips(DailyPostAdmin, group_name="tips"):
             catchup=timedelta(hours=bot.settings.tip_catchup_hours),
         )
         super().__init__(bot, daily)
-
-    async def tick(self) -> None:
-        self.scheduler.shards = self._own_shards()
-        await super().tick()
-
-    def _own_shards(self) -> ShardFilter | None:
-        """The shards whose servers this process posts for (None: all of them)."""
-        count = self.bot.shard_count
-        ids = getattr(self.bot, "shard_ids", None)
-        if ids is None and self.bot.shard_id is not None:
-            ids = [self.bot.shard_id]
-        if not count or ids is None:
-            return None
-        return count, tuple(ids)
 
     async def _post(self, guild_id: int, channel_id: int, tip: Tip, nonce: str | None) -> int:
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
