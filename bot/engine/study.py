@@ -21,6 +21,10 @@ CLEAR_LEAD = 1.25  # the best tip must beat the second by this factor
 STRONG_SHARED = 3  # shared words that make a tip's case without a coding term
 
 
+def _has_digit(words: Iterable[str]) -> bool:
+    return any(ch.isdigit() for w in words for ch in w)
+
+
 class TipIndex:
     def __init__(self, tips: Sequence[Tip], ignore: Iterable[str], terms: Iterable[str] = ()):
         self.ignore = frozenset(ignore)
@@ -36,6 +40,8 @@ class TipIndex:
         for i, (words, subject) in enumerate(zip(self.words, self.subjects, strict=True)):
             for word in words | subject:
                 self.holding.setdefault(word, []).append(i)
+        # Words that are evidence on their own: coding terms and the words of tips' subjects.
+        self.evidence = self.terms | frozenset(w for subject in self.subjects for w in subject)
         n = len(self.tips) or 1
         self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
 
@@ -63,9 +69,15 @@ class TipIndex:
         ("cardiology coding" alone is a specialty, not a cardiology tip), though a name may
         be the tip's subject."""
         own = asked - named
-        if not own or self.holding.keys().isdisjoint(own):
-            return None  # the shared words must include one of the question's own
-        candidates = {i for w in asked for i in self.holding.get(w, ())}
+        # What the checks below ask of the words shared with the best tip, asked first of
+        # the words any tip holds: most questions are settled here, before any scoring.
+        held = own & self.holding.keys()
+        if not held or len(held) < min(2, len(own)):
+            return None
+        if len(held) < 2 and held.isdisjoint(self.evidence) and not _has_digit(held):
+            return None
+        # Only a tip holding one of the question's own words can answer it.
+        candidates = {i for w in own for i in self.holding.get(w, ())}
         scored = sorted(
             (
                 (
@@ -87,7 +99,8 @@ class TipIndex:
         if (
             len(shared) < STRONG_SHARED
             and not shared & subject
-            and not any(w in self.terms or any(ch.isdigit() for ch in w) for w in shared)
+            and shared.isdisjoint(self.terms)
+            and not _has_digit(shared)
             and not (len(shared) >= 2 and named & subject)  # "anesthesia ... base units"
         ):
             return None  # a tip needs a coding term, a code, or several of its words
