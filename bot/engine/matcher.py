@@ -152,7 +152,9 @@ class Matcher:
             | {w for p in lex.about_me | lex.newcomer for w in p.split()}
         )
         self.typos = NameTypos(self.phrases, self.abbreviations, self.known_words)
-        self.words = MembersWords(lex, self.vocab_words, self.phrases, intent_words)
+        # Entries of kinds named in everyday talk (places): no evidence of coding alone.
+        self.everyday_entries = frozenset(e.id for e in kb.entries.values() if e.spec.everyday)
+        self.words = MembersWords(lex, self.vocab_words, self.phrases, intent_words, self.codes)
         self.intent_words = frozenset(w for w in intent_words if " " not in w)
         self.intent_phrases = {
             phrase: intent for intent, words in lex.intents.items() for phrase in words
@@ -269,21 +271,21 @@ class Matcher:
 
     def _everyday_name(self, phrase: str) -> bool:
         owner = self.phrases.get(phrase) or self.codes.get(phrase)
-        return owner is not None and self.kb.entries[owner].spec.everyday
+        return owner in self.everyday_entries
 
     def _strong(self, toks: list[str], result: Analysis) -> bool:
         lex = self.lex
         for hit in result.hits:
             words = toks[hit.start : hit.end]
-            if self.kb.entries[hit.entry_id].spec.everyday:
+            if hit.entry_id in self.everyday_entries:
                 continue  # "seattle weather", "recipe for new york cheesecake"
             if not (len(words) == 1 and words[0] in lex.everyday):
                 return True
-        pay = {
-            w for p in result.intent_words if self.intent_phrases.get(p) == "pay" for w in p.split()
-        }
-        if pay - lex.everyday_intents - lex.stopwords and result.hits and not result.unknown_words:
-            return True  # "why does New Jersey pay so well": a place's pay is a coder's here
+        if "pay" in result.intents and result.hits and not result.unknown_words:
+            phrases = self.intent_phrases
+            pay = {w for p in result.intent_words if phrases.get(p) == "pay" for w in p.split()}
+            if pay - lex.everyday_intents - lex.stopwords:
+                return True  # "why does New Jersey pay so well": a place's pay is a coder's
         gap = result.unknown_place
         if gap is not None and (gap.endswith(" credential") or gap.isupper()):
             # A credential the guide lacks makes a question about coding, unless other words

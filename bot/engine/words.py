@@ -18,10 +18,13 @@ class MembersWords:
         vocab_words: Set[str],
         phrases: Collection[str],
         intent_words: Collection[str],
+        codes: Collection[str] = (),
     ) -> None:
         self.lex = lex
         self.vocab_words = vocab_words  # every word the engine knows
         self.phrases = phrases  # every name and alias
+        # The words of names ("york", "adjustment") and postal codes: never split or joined.
+        self.name_words = frozenset(w for p in phrases for w in p.split()) | frozenset(codes)
         self.shorthand_keys = frozenset(lex.vocab.shorthand)
         # The vocabulary's own words, by first letter, for typos in them ("salry").
         correctable = (
@@ -43,8 +46,9 @@ class MembersWords:
         a stray space joined ("calif ornia") and words run together split ("howmuch")."""
         shorthand = self.lex.vocab.shorthand
         typed = set(toks)
-        if typed <= self.vocab_words and not typed & self.shorthand_keys:
-            return toks, raw  # the common case: every word known, no shorthand
+        strange = typed - self.vocab_words - self.name_words
+        if all(not t.isalpha() for t in strange) and typed.isdisjoint(self.shorthand_keys):
+            return toks, raw  # the common case: every word known (or a number), no shorthand
         out: list[str] = []
         out_raw: list[str] = []
         for i, token in enumerate(toks):
@@ -53,7 +57,12 @@ class MembersWords:
                 words = None
             elif token in shorthand and token not in self.phrases and not raw[i].isupper():
                 words = shorthand[token].split()
-            elif token not in self.vocab_words and token.isalpha() and len(token) >= 6:
+            elif (
+                token not in self.vocab_words
+                and token not in self.name_words
+                and token.isalpha()
+                and len(token) >= 6
+            ):
                 words = self._split_run(token)
             if words is None:
                 out.append(token)
