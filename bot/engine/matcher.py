@@ -156,6 +156,8 @@ class Matcher:
         self.everyday_entries = frozenset(e.id for e in kb.entries.values() if e.spec.everyday)
         self.words = MembersWords(lex, self.vocab_words, self.phrases, intent_words, self.codes)
         self.intent_words = frozenset(w for w in intent_words if " " not in w)
+        # Keywords made only of these are no evidence of coding ("best", "remote").
+        self.weak_keyword_words = lex.everyday | lex.stopwords | self.intent_words
         self.intent_phrases = {
             phrase: intent for intent, words in lex.intents.items() for phrase in words
         }
@@ -293,7 +295,7 @@ class Matcher:
             abbreviation = gap.removeprefix("the ").removesuffix(" credential").lower()
             if all(w.lower() == abbreviation for w in result.unknown_words):
                 return True
-        weak = lex.everyday | lex.stopwords | self.intent_words
+        weak = self.weak_keyword_words
         if any(any(t not in weak for t in toks[k.start : k.end]) for k in result.keywords):
             return True
         return any(t in lex.domain and t not in lex.weak_domain for t in toks)
