@@ -220,7 +220,9 @@ class Matcher:
             for i in unknown
             if toks[i] not in vocab and toks[i].isalpha() and len(toks[i]) >= 3
         ]
-        result.strong = self._strong(toks, result) or self._guide_abbreviation(toks, raw)
+        result.strong = self._strong(toks, result) or (
+            capitals and self._guide_abbreviation(toks, raw)
+        )
         self._read_asker(toks, result)
         result.greeting = all(t in self.lex.greetings for t in toks)
         owners = {
@@ -265,6 +267,8 @@ class Matcher:
     def _suffixed_credential(self, text: str) -> str | None:
         """ "CCS-P", "CPC-A": one of the guide's credentials with a suffix is another one,
         which the guide does not have."""
+        if "-" not in text:
+            return None
         for match in _SUFFIXED.finditer(text):
             owner = self.phrases.get(match[1].lower())
             if owner is not None and isinstance(self.kb.entries[owner], Credential):

@@ -98,9 +98,11 @@ def study_named(ctx: Context, q: Question) -> Answer | None:
     if not q.entries:
         return None
     named = {i for hit in a.hits for i in range(hit.start, hit.end)}
-    tip = ctx.study.search_words(
-        ctx.study.stems(a.tokens), ctx.study.stems(a.tokens[i] for i in named)
-    )
+    own = ctx.study.stems(t for i, t in enumerate(a.tokens) if i not in named)
+    if not own:
+        return None  # "Vermont coding pay": nothing but the name and words of no tip
+    names = ctx.study.stems(a.tokens[i] for i in named)
+    tip = ctx.study.search_words(own | names, names)
     if tip is None:
         return None
     phrases = ctx.c.matcher.intent_phrases
