@@ -22,9 +22,10 @@ def comparable(a: Figure, b: Figure) -> bool:
     return a.unit == b.unit and a.unit in {"usd_year", "usd_hour"} and bool(_ends(a) and _ends(b))
 
 
-def difference(subject: str, a: Figure, other: str, b: Figure) -> str | None:
+def difference(subject: str, a: Figure, other: str, b: Figure, verb: str = "pays") -> str | None:
     """ "Hawaii pays $15,200 more than Arkansas ($55,400 against $40,200)." None when the two
-    figures are not amounts of the same unit."""
+    figures are not amounts of the same unit. `verb`: "is" for two figures of one entry ("the
+    average annual salary is $1,420 more than the median")."""
     if not comparable(a, b):
         return None
     (a_low, a_high), (b_low, b_high) = _ends(a), _ends(b)  # type: ignore[misc]
@@ -32,13 +33,12 @@ def difference(subject: str, a: Figure, other: str, b: Figure) -> str | None:
     low, high = a_low - b_low, a_high - b_high
     if single_a and single_b:
         if low == 0:
-            return f"{subject} and {other} pay the same: {a.text}."
+            same = "pay the same" if verb == "pays" else "are the same"
+            return f"{subject} and {other} {same}: {a.text}."
         word = "more" if low > 0 else "less"
         pct = abs(low) / min(a_low, b_low) * 100 if min(a_low, b_low) else 0
         share = f", about {pct:.0f}% {word}" if pct and low > 0 else ""
-        return (
-            f"{subject} pays {_money(low)} {word} than {other} ({a.text} against {b.text}{share})."
-        )
+        return f"{subject} {verb} {_money(low)} {word} than {other} ({a.text} against {b.text}{share})."
     if single_b:  # a range against one figure: each end against it
         low, high = a_low - b_low, a_high - b_low
         how = f"each end of {a.text} against {b.text}"
@@ -62,4 +62,4 @@ def difference(subject: str, a: Figure, other: str, b: Figure) -> str | None:
     plus = (
         " (the guide gives no upper bound for one of them)" if a.open_ended or b.open_ended else ""
     )
-    return f"{subject} pays {said} than {other}, by the guide's figures ({how}){plus}."
+    return f"{subject} {verb} {said} than {other}, by the guide's figures ({how}){plus}."

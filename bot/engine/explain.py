@@ -4,15 +4,16 @@ covers a field, and how much more one figure is than another."""
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import replace
 
 from bot.engine.answer import Answer
 from bot.engine.compare import one
 from bot.engine.compose import sentence
-from bot.engine.difference import difference
+from bot.engine.difference import comparable, difference
 from bot.engine.question import Context, Question
 from bot.engine.reading import stem
-from bot.knowledge.models import Credential, Topic
+from bot.knowledge.models import Credential, Figure, Topic
 from bot.knowledge.text import raw_tokens
 
 
@@ -142,3 +143,51 @@ def against_median(ctx: Context, q: Question) -> Answer | None:
         entries=(*answer.entries, *extra),
         sources=tuple(sources),
     )
+
+
+def figure_gap(ctx: Context, q: Question) -> Answer | None:
+    """ "average vs median, what's the gap", "how much higher is Glassdoor's number than the
+    BLS median": two figures of one entry, named by the words of their labels, and their
+    difference."""
+    entries = q.entries or [ctx.c.kb.entries[k.entry_id] for k in q.a.keywords[:1]]
+    if len(entries) != 1:
+        return None
+    entry = entries[0]
+    pair = _two_figures_named(entry.figures(), set(q.a.tokens))
+    if pair is None:
+        return None
+    (a, b) = sorted(pair, key=lambda f: f.sort_key, reverse=True)
+    if "lowest" in q.a.intents and "highest" not in q.a.intents:
+        a, b = b, a
+    lex = ctx.c.lex
+    known = lex.common | lex.stopwords | lex.everyday_intents | lex.national_figure
+    line = difference(f"The {_named(a, known)}", a, f"the {_named(b, known)}", b, verb="is")
+    if line is None:
+        return None
+    answer = one(ctx.c, q.query, entry, q.a.intents)
+    return replace(answer, lead=f"{line}\n{answer.lead}")
+
+
+def _named(figure: Figure, known: Set[str]) -> str:
+    """A label inside a sentence: "median annual salary", but "Glassdoor average"."""
+    first, _, rest = figure.label.partition(" ")
+    return f"{first.lower() if first.lower() in known else first} {rest}".strip()
+
+
+def _two_figures_named(figures: list[Figure], words: set[str]) -> tuple[Figure, Figure] | None:
+    """The two figures whose labels share the most words with the question, when no third
+    ties with them and each has a word of its own ("average" and "median" of "average
+    annual salary" and "median annual salary"); only figures of the same unit pair up."""
+    asked = {stem(w) for w in words}
+    labels = {id(f): {stem(t) for t in raw_tokens(f.label.lower())} & asked for f in figures}
+    found = sorted((f for f in figures if labels[id(f)]), key=lambda f: -len(labels[id(f)]))
+    if not found:
+        return None
+    first = found[0]
+    others = [f for f in found[1:] if comparable(first, f)]
+    if not others or (len(others) > 1 and len(labels[id(others[0])]) == len(labels[id(others[1])])):
+        return None
+    second = others[0]
+    if not (labels[id(first)] - labels[id(second)] and labels[id(second)] - labels[id(first)]):
+        return None
+    return first, second

@@ -10,7 +10,14 @@ from dataclasses import replace
 from bot.engine import advice, amounts, rankings
 from bot.engine.answer import Answer
 from bot.engine.compare import one, several
-from bot.engine.explain import against_median, issuer_of, premium, stands_for, why
+from bot.engine.explain import (
+    against_median,
+    figure_gap,
+    issuer_of,
+    premium,
+    stands_for,
+    why,
+)
 from bot.engine.question import Context, Question, Route
 from bot.engine.study import asks_for_a_code, code_lookup, might_be_a_code, tip_answer
 from bot.knowledge.models import KINDS, Credential, Entry, Place, State, Topic
@@ -316,6 +323,7 @@ ROUTES: tuple[Route, ...] = (
     Route("issuer", issuer_of, needs=frozenset({"issuer", "list"})),
     Route("premium", premium, needs=frozenset({"difference"})),
     Route("against-median", against_median, needs=frozenset({"difference"})),
+    Route("figure-gap", figure_gap, needs=frozenset({"difference", "compare"})),
     Route("plan-stage", plan_stage, needs=frozenset({"plan", "next", "path"})),
     Route("about-you", about_you),
     Route("ranking", ranking),

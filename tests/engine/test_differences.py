@@ -66,3 +66,26 @@ def test_two_places_side_by_side_say_by_how_much(engine: Engine):
     # No "how much more" asked: the difference is still the first thing a member wants.
     answer = engine.answer("nj vs maryland")
     assert "New Jersey pays $4,600 more than Maryland ($60,800 against $56,200" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [
+        (
+            "avg salary vs the median - how big is the gap",
+            "The average annual salary is $1,420 more than the median annual salary",
+        ),
+        (
+            "glassdoor average vs bls median, how far apart",
+            "The Glassdoor average is $34,036 more than the BLS median",
+        ),
+    ],
+)
+def test_two_figures_of_one_entry_are_set_against_each_other(engine: Engine, question, line):
+    answer = engine.answer(question)
+    assert answer.rule == "figure-gap" and line in answer.text, (answer.rule, answer.text[:200])
+
+
+def test_figures_of_different_units_are_not_subtracted(engine: Engine):
+    answer = engine.answer("median hourly wage vs median annual salary difference")
+    assert answer.rule != "figure-gap"
