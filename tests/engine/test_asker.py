@@ -116,3 +116,11 @@ def test_two_everyday_names_compared_are_answered(engine: Engine):
 def test_a_profession_named_beside_a_career_is_not_the_subject(engine: Engine):
     answer = engine.answer("can you get into CDI without nursing")
     assert answer.topic == "alt-cdi"
+
+
+@pytest.mark.parametrize(
+    ("question", "stage"),
+    [("whats the foundation phase about", "plan-year-1-2"), ("year 5 and up?", "plan-year-5-plus")],
+)
+def test_a_stage_named_in_other_words_is_described(engine: Engine, question, stage):
+    assert engine.answer(question).topic == stage
