@@ -162,8 +162,9 @@ class Matcher:
             phrase: intent for intent, words in lex.intents.items() for phrase in words
         }
         self.max_intent = max((p.count(" ") + 1 for p in self.intent_phrases), default=1)
-        self.intent_index = PhraseIndex(self.intent_phrases)
-        self.asker_index = PhraseIndex(lex.about_me | lex.newcomer)
+        # Intent phrases and what askers say of themselves, found in one pass.
+        self.asker_phrases = lex.about_me | lex.newcomer
+        self.phrase_index = PhraseIndex({*self.intent_phrases, *self.asker_phrases})
         self.ranking_words = lex.intents["highest"] | lex.intents["lowest"]
         self.coding_or_pay = lex.coding | lex.intents["pay"]
         # "Did you mean": every name and alias, against the question's content words only.
@@ -210,7 +211,8 @@ class Matcher:
         unknown = [i for i, t in enumerate(toks) if t not in vocab and not used[i]]
         if unknown:
             self.words.correct_typos(toks, unknown)
-        self._read_words(toks, used, result)
+        phrases = self.phrase_index.found(toks)
+        self._read_words(toks, used, result, phrases)
         # All in capitals or none: no abbreviation stands out as a credential.
         result.unknown_place = self._unknown_place(
             toks, raw, used, shouting or not capitals
@@ -223,7 +225,7 @@ class Matcher:
         result.strong = self._strong(toks, result) or (
             capitals and self._guide_abbreviation(toks, raw)
         )
-        self._read_asker(toks, result)
+        self._read_asker(toks, result, phrases)
         result.greeting = all(t in self.lex.greetings for t in toks)
         owners = {
             owner
@@ -239,9 +241,8 @@ class Matcher:
             result.intents.add("pay")
         return result
 
-    def _read_asker(self, toks: list[str], result: Analysis) -> None:
+    def _read_asker(self, toks: list[str], result: Analysis, phrases: set[str]) -> None:
         lex = self.lex
-        phrases = self.asker_index.found(toks)
         result.about_me = bool(phrases & lex.about_me)
         result.newcomer = bool(phrases & lex.newcomer)
         if result.off_domain and result.about_me:
@@ -430,9 +431,11 @@ class Matcher:
             return Hit(state, i, i + 1, "code")
         return None
 
-    def _read_words(self, toks: list[str], used: list[bool], result: Analysis) -> None:
+    def _read_words(
+        self, toks: list[str], used: list[bool], result: Analysis, phrases: set[str]
+    ) -> None:
         n = len(toks)
-        result.intent_words = self.intent_index.found(toks)
+        result.intent_words = {p for p in phrases if p in self.intent_phrases}
         for phrase in result.intent_words:
             result.intents.add(self.intent_phrases[phrase])
         i = 0
