@@ -123,7 +123,7 @@ def _named(ctx: Context, q: Question) -> list[Entry]:
 
 def ambiguous(ctx: Context, q: Question) -> Answer | None:
     close = [h for h in q.a.hits if h.runner_up]
-    if len(q.a.entity_ids) != 1 or not close or q.a.keywords:
+    if not close or q.a.keywords or len(q.a.entity_ids) != 1:
         return None
     hit = close[0]
     return ctx.c.unanswered(
