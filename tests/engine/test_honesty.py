@@ -166,3 +166,9 @@ def test_a_guide_credential_with_a_suffix_is_another_credential(engine: Engine, 
     # "CCS-P" is not the CCS: its figures may follow, but only after the gap is named.
     answer = engine.answer(question)
     assert answer.text.startswith(f"The guide has no figure for the {named} credential")
+
+
+@pytest.mark.parametrize("question", ["the avg annual salary", "yearly pay on average?"])
+def test_ordinary_words_beside_pay_do_not_make_it_off_topic(engine: Engine, question):
+    answer = engine.answer(question)
+    assert answer.answered and "$50,200" in answer.text, (answer.rule, answer.text[:120])
