@@ -14,6 +14,7 @@ from bot.engine.reading import (
     read_amount,
     read_count,
     read_ordinal,
+    read_years,
     split,
     stem,
 )
@@ -234,6 +235,8 @@ class Matcher:
         }
         if len(owners) == 1:
             result.figure_owner = owners.pop()
+        if result.years is None:  # "three years in", "a decade", "8 months"
+            result.years = read_years(lowered)
         result.ordinal = read_ordinal(lowered)
         result.count = read_count(lowered)
         result.amount, result.reaching = read_amount(lowered)

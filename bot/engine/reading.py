@@ -119,3 +119,40 @@ def read_count(lowered: str) -> int | None:
         return None
     word = match["a"] or match["b"]
     return int(word) if word.isdigit() else _COUNT_WORDS[word]
+
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "couple": 2, "few": 3,
+}  # fmt: skip
+_N = r"(?P<n>\d{1,2}(?:\.\d)?|" + "|".join(_NUMBER_WORDS) + r")"
+_SPAN = re.compile(
+    r"(?P<ahead>\b(?:first|next|in|within)\s+(?:the\s+)?)?"
+    rf"\b(?:a\s+)?{_N}(?P<half_before>\s+and\s+a\s+half)?(?:\s+of)?\s*\+?\s*"
+    r"(?P<unit>years?|yrs?|months?|mos|decades?)\b"
+    r"(?P<half>\s+and\s+a\s+half)?"
+    r"|\b(?P<halfyear>half\s+a\s+year)\b"
+)
+_UNIT_YEARS = {"year": 1.0, "yr": 1.0, "month": 1 / 12, "mo": 1 / 12, "decade": 10.0}
+
+
+def read_years(lowered: str) -> float | None:
+    """How long a coder has been at it, as said: "3 years", "three yrs", "a year and a half",
+    "8 months", "a decade"; None when the question says no span of time, or only one ahead
+    ("my first couple of years", "in 2 years")."""
+    if not any(unit in lowered for unit in ("yr", "year", "month", "mos", "decade")):
+        return None  # the common case, decided without the pattern
+    match = _SPAN.search(lowered)
+    if match is None or match["ahead"]:
+        return None
+    if match["halfyear"]:
+        return 0.5
+    number = match["n"]
+    count = float(number) if number[0].isdigit() else float(_NUMBER_WORDS[number])
+    unit = match["unit"].rstrip("s") if match["unit"] != "mos" else "mo"
+    half = bool(match["half"] or match["half_before"])
+    if number in {"a", "an"} and unit != "decade" and not half:
+        return None  # "make a year", "an hour": pay per year, not a year of experience
+    years = (count + (0.5 if half else 0.0)) * _UNIT_YEARS[unit]
+    return round(years, 2) if 0 < years <= 60 else None

@@ -173,8 +173,13 @@ def plan_stage(ctx: Context, q: Question) -> Answer | None:
     """ "I just passed my CPC, what should I do next", "how do I keep moving up": the stage
     of the guide's year-by-year plan for where the asker is (the whole plan if unknown)."""
     a = q.a
-    asked = "plan" in a.intents or (
-        a.about_me and a.intents & {"next", "path"} and (a.newcomer or a.years is not None)
+    # "5+ yrs coding, whats next": with years and no level named, the next step is the plan's.
+    levels = [e for e in q.entries if e.kind == "career_level"]
+    onward = bool(a.intents & {"next", "path"})
+    asked = (
+        "plan" in a.intents
+        or (a.about_me and onward and (a.newcomer or a.years is not None))
+        or (onward and a.years is not None and not levels)
     )
     # "the best next steps": without pay or a kind named, "best" ranks no figure.
     ranks = q.ranking and ("pay" in a.intents or q.kinds)
@@ -184,7 +189,6 @@ def plan_stage(ctx: Context, q: Question) -> Answer | None:
         return None  # "year 2-5": the one rule describes it
     if not (a.strong or a.about_me or a.years is not None):
         return None
-    levels = [e for e in q.entries if e.kind == "career_level"]
     if levels and "next" in a.intents and not a.newcomer:
         return None  # "I'm a coding supervisor, what comes next": the ladder's next step
     years = _asker_years(q)

@@ -124,3 +124,18 @@ def test_a_profession_named_beside_a_career_is_not_the_subject(engine: Engine):
 )
 def test_a_stage_named_in_other_words_is_described(engine: Engine, question, stage):
     assert engine.answer(question).topic == stage
+
+
+@pytest.mark.parametrize(
+    ("question", "stage"),
+    [
+        ("been doing this about four years, what should my next move be", "plan-year-2-5"),
+        ("half a year in and lost, what should i focus on", "plan-year-1-2"),
+        ("two decades of coding, how do i keep growing", "plan-year-5-plus"),
+        ("7 yrs in, whats next", "plan-year-5-plus"),
+        ("how do i earn more after three years of coding", "plan-year-2-5"),
+    ],
+)
+def test_years_in_words_place_the_asker_on_the_plan(engine: Engine, question, stage):
+    answer = engine.answer(question)
+    assert answer.topic == stage, (question, answer.rule, answer.text[:160])
