@@ -338,7 +338,7 @@ ROUTES: tuple[Route, ...] = (
     Route("kind-list", kind_list),
     Route("figure-owner", figure_owner),
     Route("keyword", keyword),
-    Route("study-tip", study_tip),
+    Route("study-tip", study_tip, final=True),
     Route("intent-list", intent_list),
     Route("intent-default", intent_default),
     Route("nothing", nothing),

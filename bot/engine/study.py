@@ -72,7 +72,11 @@ class TipIndex:
         # What the checks below ask of the words shared with the best tip, asked first of
         # the words any tip holds: most questions are settled here, before any scoring.
         held = own & self.holding.keys()
-        if not held or len(held) < min(2, len(own)):
+        # One shared word out of several is a coincidence, not a match, unless a name has
+        # made it a coding question: then one word of a tip's subject, a coding term or a
+        # code will do ("inpatient coder in Ohio, the doc charted urosepsis").
+        needed = 1 if named else min(2, len(own))
+        if not held or len(held) < needed:
             return None
         if len(held) < 2 and held.isdisjoint(self.evidence) and not _has_digit(held):
             return None
@@ -93,8 +97,8 @@ class TipIndex:
             return None
         best, index = scored[0]
         shared = own & (self.words[index] | self.subjects[index])
-        if len(shared) < min(2, len(own)):
-            return None  # one shared word out of several is a coincidence, not a match
+        if len(shared) < needed:
+            return None
         subject = self.subjects[index]
         if (
             len(shared) < STRONG_SHARED

@@ -455,7 +455,7 @@ class Place(Entry):
         plural="plan stages",
         figures=("years",),
         references=("credentials",),
-        words=("stage", "roadmap", "plan"),
+        words=("roadmap", "plan"),  # not "stage": "CKD stage 3" is no plan
         order=65,
     )
 )

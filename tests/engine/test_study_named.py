@@ -39,3 +39,18 @@ def test_a_study_word_beside_a_pay_question_keeps_the_pay(engine: Engine):
 def test_a_study_answer_carries_no_note_about_places_or_figures(engine: Engine):
     answer = engine.answer("in texas, is excludes1 the same as excludes2")
     assert "no figure" not in answer.text and "Texas" not in answer.text
+
+
+def test_one_rare_word_is_enough_once_a_name_makes_it_a_coding_question(engine: Engine):
+    answer = engine.answer("ER coder in florida, the doc charted urosepsis, how do i code that")
+    assert answer.title.startswith("Study tip") and "urosepsis" in answer.text.lower()
+
+
+def test_a_disease_stage_is_no_stage_of_the_plan(engine: Engine):
+    answer = engine.answer("ckd stage 4 with hypertension, which category do i use")
+    assert answer.title.startswith("Study tip") and "Year 1" not in answer.text
+    assert "no figure" not in answer.text
+
+
+def test_one_coding_word_in_everyday_talk_is_still_not_a_study_question(engine: Engine):
+    assert not engine.answer("i have diabetes, what should i eat for breakfast").answered
