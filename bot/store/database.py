@@ -41,6 +41,7 @@ metadata = MetaData(
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+WAL_SWITCH_ATTEMPTS = 50  # 20 ms apart
 MIGRATION_LOCK = 0x6D6564636F6465  # "medcode": PostgreSQL advisory lock key for migrations
 CONNECT_TIMEOUT_S = 5.0
 
@@ -228,7 +229,7 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+            _use_wal(cursor)  # readers never block the writer
             cursor.execute("PRAGMA synchronous = NORMAL")  # see README, "Storage"
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.close()
@@ -246,6 +247,25 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch the file to WAL (once: the mode is kept in the file). The switch takes a lock
+    that SQLite's busy handler does not wait for, so processes starting together on a new
+    file would fail at random: each tries again for up to a second. Only a new file waits;
+    the bot is not serving yet when it opens its store."""
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() == "wal":
+        return
+    for _attempt in range(WAL_SWITCH_ATTEMPTS - 1):
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except Exception as error:
+            if "locked" not in str(error):
+                raise
+            time.sleep(0.02)
+    cursor.execute("PRAGMA journal_mode = WAL")
 
 
 def _alembic_config(conn: Connection) -> Any:

@@ -229,6 +229,29 @@ async def test_processes_starting_together_on_a_new_database_all_come_up(
         await db.close()
 
 
+async def test_a_new_file_locked_for_a_moment_still_comes_up(tmp_path: Path) -> None:
+    """Another process holds a new file's write lock while this one opens it: switching the
+    file to WAL is refused at once (SQLite's busy handler does not wait for it), so the
+    start-up tries again rather than failing at random beside a sibling process."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "db.sqlite3"
+    sqlite3.connect(path).execute("CREATE TABLE x (a)").connection.close()
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.2, holder.rollback)
+    release.start()
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        await db.start()
+        assert db.available
+    finally:
+        release.join()
+        holder.close()
+        await db.close()
+
+
 async def test_a_write_lock_held_elsewhere_does_not_stop_start_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
