@@ -10,7 +10,7 @@ from bot.engine.analysis import Analysis
 from bot.engine.answer import Answer
 from bot.engine.compose import Composer
 from bot.engine.study import TipIndex
-from bot.knowledge.models import Entry
+from bot.knowledge.models import Entry, Topic
 
 
 @dataclass
@@ -56,7 +56,8 @@ def prepare(ctx: Context, query: str, text: str, a: Analysis) -> Question:
             q.entries = [level]
     # "best paying alternative career": a topic that covers a kind ranks or lists it.
     overview = q.entries or [c.kb.entries[h.entry_id] for h in a.keywords[:1]]
-    covered = getattr(overview[0], "covers", None) if len(overview) == 1 else None
+    topic = overview[0] if len(overview) == 1 else None
+    covered = topic.covers if isinstance(topic, Topic) else None
     if covered and not q.kinds and (q.ranking or "list" in a.intents):
         q.kinds, q.entries = [covered], []
     return q

@@ -135,3 +135,9 @@ def test_a_profession_named_beside_a_career_is_not_the_subject(engine: Engine):
 def test_the_stage_is_read_from_members_words(engine: Engine, question, stage):
     answer = engine.answer(question)
     assert answer.topic == stage, (question, answer.rule, answer.text[:160])
+
+
+def test_a_ranking_word_beside_a_plan_stage_gets_the_stage(engine: Engine):
+    # A plan stage is not a topic that covers a kind: "best" once listed "<bound method ...>".
+    answer = engine.answer("best things to do in year 2-5")
+    assert "bound method" not in answer.text and "COSC, CCC, CEDC, CRC" in answer.text
