@@ -82,3 +82,27 @@ def test_state_by_name_in_a_pay_question(engine: Engine, state):
     if state.salary is None:
         # Honest: no invented figure for the state itself.
         assert f"no salary figure for {state.name}" in answer.text
+
+
+TEMPLATES = (
+    "best {}",
+    "list {}",
+    "why {}",
+    "what does {} stand for",
+    "how much more than {}",
+    "{} vs the median",
+    "who issues {}",
+    "what should i do after {}",
+    "{} and what comes next",
+)
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_entry_under_every_kind_of_question_gets_words_not_internals(
+    engine: Engine, template: str
+):
+    # Each rule reads entries its own way; none may show a Python object or fail.
+    for entry in ENTRIES:
+        text = engine.answer(template.format(entry.name)).text
+        for internal in ("<bound method", " object at 0x", "Traceback", "something went wrong"):
+            assert internal not in text, (template.format(entry.name), text[:200])
