@@ -25,6 +25,7 @@ FIGURES = {
     "load-and-index ms": re.compile(r"load-and-index: median ([\d.]+)"),
     "p50 ms": re.compile(r"p50 ([\d.]+) ms"),
     "p99 ms": re.compile(r"p99 ([\d.]+) ms"),
+    "mean ms": re.compile(r"mean ([\d.]+) ms"),
 }
 
 
