@@ -291,17 +291,27 @@ class Matcher:
                 continue  # "seattle weather", "recipe for new york cheesecake"
             if not (len(words) == 1 and words[0] in lex.everyday):
                 return True
-        if "pay" in result.intents and result.hits and not result.unknown_words:
-            phrases = self.intent_phrases
-            pay = {w for p in result.intent_words if phrases.get(p) == "pay" for w in p.split()}
-            if pay - lex.everyday_intents - lex.stopwords:
-                return True  # "why does New Jersey pay so well": a place's pay is a coder's
+        # Pay asked in words of its own ("salary", "pay"), not everyday ones ("how much").
+        pay_asked = "pay" in result.intents and bool(
+            {
+                w
+                for p in result.intent_words
+                if self.intent_phrases.get(p) == "pay"
+                for w in p.split()
+            }
+            - lex.everyday_intents
+            - lex.stopwords
+        )
+        if pay_asked and result.hits and not result.unknown_words:
+            return True  # "why does New Jersey pay so well": a place's pay is a coder's
         gap = result.unknown_place
+        if gap is not None and gap.endswith(" coding") and result.intents:
+            return True  # "urology pay": a kind of coding the guide lacks, asked about
         if gap is not None and (gap.endswith(" credential") or gap.isupper()):
             # A credential the guide lacks makes a question about coding, unless other words
             # are strange too: "a flight from LAX to Honolulu".
             abbreviation = gap.removeprefix("the ").removesuffix(" credential").lower()
-            if all(w.lower() == abbreviation for w in result.unknown_words):
+            if all(w.lower() == abbreviation for w in result.unknown_words) or pay_asked:
                 return True
         weak = self.weak_keyword_words
         if any(any(t not in weak for t in toks[k.start : k.end]) for k in result.keywords):
@@ -366,6 +376,8 @@ class Matcher:
                     j += 1
             elif _YEAR.fullmatch(token) and token not in self.lex.guide_years:
                 return token
+            elif self.lex.specialty.search(token) and unknown(i):  # "urology pay"
+                return f"{raw[i]} coding"
             if words:
                 if token in {"in", "from"} and all(w.islower() for w in words):
                     return " ".join(words).title()  # a place: "canada" -> "Canada"

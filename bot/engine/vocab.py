@@ -47,6 +47,7 @@ class Lexicon:
     moving: frozenset[str]
     off_domain: frozenset[str]
     profession: re.Pattern[str]
+    specialty: re.Pattern[str]
     national: frozenset[str]
     short_places: frozenset[str]
     ambiguous_codes: frozenset[str]
@@ -98,6 +99,7 @@ class Lexicon:
             moving=vocab.moving.forms,
             off_domain=vocab.off_domain.forms,
             profession=re.compile(vocab.profession_pattern),
+            specialty=re.compile(vocab.specialty_pattern),
             national=vocab.national.forms,
             short_places=vocab.short_places.forms,
             ambiguous_codes=vocab.ambiguous_codes.forms,

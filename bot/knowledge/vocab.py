@@ -175,6 +175,9 @@ class Vocab(_Strict):
     not_credentials: Words = Words()
     off_domain: Words  # other professions
     profession_pattern: str  # other professions by the shape of the word ("cardiologists")
+    # Fields of medicine by the shape of the word ("urology"): a kind of coding when the guide
+    # has no entry for it.
+    specialty_pattern: str = r"(?:ology|iatrics|pedics)$"
     national: Words  # the whole country: the national figures are the answer, not a gap
     short_places: Words  # short place names that are not English words ("uk", "nyc")
     # Postal codes that are also ordinary words: a state only when typed in capitals...
@@ -228,7 +231,7 @@ class Vocab(_Strict):
             raise ValueError(f"missing intents: {', '.join(missing)}")
         return value
 
-    @field_validator("profession_pattern")
+    @field_validator("profession_pattern", "specialty_pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
         try:

@@ -172,3 +172,20 @@ def test_a_guide_credential_with_a_suffix_is_another_credential(engine: Engine, 
 def test_ordinary_words_beside_pay_do_not_make_it_off_topic(engine: Engine, question):
     answer = engine.answer(question)
     assert answer.answered and "$50,200" in answer.text, (answer.rule, answer.text[:120])
+
+
+@pytest.mark.parametrize(
+    ("question", "gap"),
+    [
+        ("nephrology pay?", "no figure for nephrology coding"),
+        ("whats a pediatrics coder earn", "no figure for pediatrics coding"),
+        ("CPCO salary, the compliance one", "no figure for the CPCO credential"),
+    ],
+)
+def test_a_field_or_credential_the_guide_lacks_is_a_gap_not_off_topic(
+    engine: Engine, question, gap
+):
+    # The field is known by the shape of its name; the credential by its capitals, even
+    # beside words the vocabulary does not know, once pay is asked in words of its own.
+    answer = engine.answer(question)
+    assert answer.answered and answer.text.startswith(f"The guide has {gap}"), answer.text[:120]
