@@ -44,9 +44,9 @@ class Engine:
         self.matcher = Matcher(kb, self.lexicon)
         self.composer = Composer(kb, self.lexicon, self.matcher)
         tips = [t for t in kb.tips if t.category not in CAREER_TIPS]
-        self.study = TipIndex(tips, self.lexicon.study_ignore, self.lexicon.study_terms)
-        self.matcher.study_words = frozenset(self.study.holding)
         lex = self.lexicon
+        self.study = TipIndex(tips, lex.study_ignore, lex.study_terms, lex.everyday)
+        self.matcher.study_words = frozenset(self.study.holding)
         self._starters = lex.part_starters | lex.intents["highest"] | lex.intents["lowest"]
         self._context = Context(self.composer, self.study)
         # Autocomplete reads these from memory: every name, alias and code, processed once.

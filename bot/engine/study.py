@@ -26,7 +26,13 @@ def _has_digit(words: Iterable[str]) -> bool:
 
 
 class TipIndex:
-    def __init__(self, tips: Sequence[Tip], ignore: Iterable[str], terms: Iterable[str] = ()):
+    def __init__(
+        self,
+        tips: Sequence[Tip],
+        ignore: Iterable[str],
+        terms: Iterable[str] = (),
+        everyday: Iterable[str] = (),
+    ):
         self.ignore = frozenset(ignore)
         # Coding terms, stemmed as the tips' words are: one shared is evidence enough.
         self.terms = frozenset(stem(t) for t in terms)
@@ -40,8 +46,11 @@ class TipIndex:
         for i, (words, subject) in enumerate(zip(self.words, self.subjects, strict=True)):
             for word in words | subject:
                 self.holding.setdefault(word, []).append(i)
-        # Words that are evidence on their own: coding terms and the words of tips' subjects.
-        self.evidence = self.terms | frozenset(w for subject in self.subjects for w in subject)
+        # A subject's words are evidence on their own, but not everyday ones ("exam" of
+        # "exam-mark-and-move" is no reason to answer "is the series 65 exam hard").
+        weak = frozenset(stem(w) for w in everyday)
+        self.telling = [subject - weak for subject in self.subjects]
+        self.evidence = self.terms | frozenset(w for subject in self.telling for w in subject)
         n = len(self.tips) or 1
         self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
 
@@ -99,7 +108,7 @@ class TipIndex:
         shared = own & (self.words[index] | self.subjects[index])
         if len(shared) < needed:
             return None
-        subject = self.subjects[index]
+        subject = self.telling[index]
         if (
             len(shared) < STRONG_SHARED
             and not shared & subject

@@ -189,3 +189,17 @@ def test_a_field_or_credential_the_guide_lacks_is_a_gap_not_off_topic(
     # beside words the vocabulary does not know, once pay is asked in words of its own.
     answer = engine.answer(question)
     assert answer.answered and answer.text.startswith(f"The guide has {gap}"), answer.text[:120]
+
+
+@pytest.mark.parametrize(
+    "question", ["is the series 65 exam hard", "is the drivers license exam hard"]
+)
+def test_another_field_s_exam_is_not_the_cpc_exam(engine: Engine, question):
+    # "exam" is an everyday word: it names the CPC exam only among words of coding.
+    answer = engine.answer(question)
+    assert not answer.answered, (answer.rule, answer.text[:120])
+
+
+@pytest.mark.parametrize("question", ["exam tips", "is the exam hard", "how hard is the CPC exam"])
+def test_the_exam_alone_or_named_is_still_the_cpc_exam(engine: Engine, question):
+    assert "CPC exam" in engine.answer(question).text
