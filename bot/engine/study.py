@@ -46,11 +46,15 @@ class TipIndex:
         for i, (words, subject) in enumerate(zip(self.words, self.subjects, strict=True)):
             for word in words | subject:
                 self.holding.setdefault(word, []).append(i)
-        # A subject's words are evidence on their own, but not everyday ones ("exam" of
-        # "exam-mark-and-move" is no reason to answer "is the series 65 exam hard").
+        # A subject's words are evidence on their own, but not everyday ones where nothing
+        # else is of coding ("exam" of "exam-mark-and-move" is no reason to answer "is the
+        # series 65 exam hard").
         weak = frozenset(stem(w) for w in everyday)
         self.telling = [subject - weak for subject in self.subjects]
         self.evidence = self.terms | frozenset(w for subject in self.telling for w in subject)
+        self.evidence_named = self.terms | frozenset(
+            w for subject in self.subjects for w in subject
+        )
         n = len(self.tips) or 1
         self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
 
@@ -87,7 +91,8 @@ class TipIndex:
         needed = 1 if named else min(2, len(own))
         if not held or len(held) < needed:
             return None
-        if len(held) < 2 and held.isdisjoint(self.evidence) and not _has_digit(held):
+        evidence = self.evidence_named if named else self.evidence
+        if len(held) < 2 and held.isdisjoint(evidence) and not _has_digit(held):
             return None
         # Only a tip holding one of the question's own words can answer it.
         candidates = {i for w in own for i in self.holding.get(w, ())}
@@ -108,7 +113,9 @@ class TipIndex:
         shared = own & (self.words[index] | self.subjects[index])
         if len(shared) < needed:
             return None
-        subject = self.telling[index]
+        # Among words of coding (a name asked about), a tip's everyday subject word ("exam")
+        # means what it says; among everyday words it is no evidence.
+        subject = self.subjects[index] if named else self.telling[index]
         if (
             len(shared) < STRONG_SHARED
             and not shared & subject
