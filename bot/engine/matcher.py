@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
-
 from bot.engine.analysis import Analysis, Hit
 from bot.engine.reading import (
     ORDINAL_WORDS,
@@ -18,6 +15,7 @@ from bot.engine.reading import (
     split,
     stem,
 )
+from bot.engine.suggest import Suggestions
 from bot.engine.typos import NameTypos
 from bot.engine.vocab import Lexicon
 from bot.engine.words import MembersWords
@@ -168,15 +166,10 @@ class Matcher:
         self.phrase_index = PhraseIndex({*self.intent_phrases, *self.asker_phrases})
         self.ranking_words = lex.intents["highest"] | lex.intents["lowest"]
         self.coding_or_pay = lex.coding | lex.intents["pay"]
-        # "Did you mean": every name and alias, against the question's content words only.
-        self.suggest_choices = list(self.phrases)
-        self.by_prefix: dict[str, set[str]] = {}
-        for choice in self.suggest_choices:
-            for word in choice.split():
-                self.by_prefix.setdefault(word[:3], set()).add(choice)
-        self.filler = ({w for w in intent_words if " " not in w} | lex.stopwords | lex.domain) - {
+        filler = ({w for w in intent_words if " " not in w} | lex.stopwords | lex.domain) - {
             t for k in self.phrases for t in k.split()
         }
+        self.suggestions = Suggestions(kb, self.phrases, filler)
 
     # -- entity search -------------------------------------------------------------------------
     def analyse(self, text: str) -> Analysis:
@@ -487,34 +480,4 @@ class Matcher:
     def suggest(
         self, text: str, limit: int = 3, kinds: tuple[str, ...] = (), cutoff: float = 70
     ) -> list[str]:
-        """Entry ids whose names look most like the question's content words (rapidfuzz
-        token_set_ratio, a cutoff, only hits close to the best)."""
-        words = [t for t in split(text)[0] if t not in self.filler]
-        query = default_process(" ".join(words))[:200]
-        if not query:
-            return []
-        # Only names sharing a word's first three letters with the question are worth scoring.
-        pool = sorted({c for w in words for c in self.by_prefix.get(w[:3], ())})
-        if not pool:
-            return []
-        found = process.extract(
-            query,
-            pool,
-            scorer=fuzz.token_set_ratio,
-            processor=None,
-            score_cutoff=cutoff,
-            limit=limit * 8,
-        )
-        ids: list[str] = []
-        best = found[0][1] if found else 0
-        for choice, score, _ in found:
-            if score < best - 8:
-                break
-            entry_id = self.phrases[choice]
-            if kinds and self.kb.entries[entry_id].kind not in kinds:
-                continue
-            if entry_id not in ids:
-                ids.append(entry_id)
-            if len(ids) == limit:
-                break
-        return ids
+        return self.suggestions.ids(text, limit, kinds, cutoff)

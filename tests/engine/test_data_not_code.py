@@ -26,6 +26,16 @@ def test_no_entry_id_appears_in_the_code(kb: KnowledgeBase) -> None:
     assert found == []
 
 
+def test_every_engine_module_is_small_enough_to_read_whole() -> None:
+    # Issue 10's bound: round two grew matcher.py to 734 lines before anyone noticed.
+    long = {
+        p.name: n
+        for p in (BOT / "engine").glob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
+    }
+    assert long == {}
+
+
 @pytest.mark.parametrize(
     ("question", "rule"),
     [
