@@ -228,8 +228,7 @@ class Matcher:
         }
         if len(owners) == 1:
             result.figure_owner = owners.pop()
-        if result.years is None:  # "three years in", "a decade", "8 months"
-            result.years = read_years(lowered)
+        result.years = read_years(lowered)  # "3 yrs", "three years in", "a decade"
         result.ordinal = read_ordinal(lowered)
         result.count = read_count(lowered)
         result.amount, result.reaching = read_amount(lowered)
@@ -473,8 +472,6 @@ class Matcher:
             nxt = toks[i + 1] if i + 1 < n else ""
             if token == "level" and nxt.isdigit():
                 result.level = int(nxt)
-            if token.isdigit() and nxt in {"year", "years", "yrs", "yr"}:
-                result.years = float(token)
 
     # -- suggestions and autocomplete ---------------------------------------------------------
     def suggest(
