@@ -37,6 +37,7 @@ class TipIndex:
         # Coding terms, stemmed as the tips' words are: one shared is evidence enough.
         self.terms = frozenset(stem(t) for t in terms)
         self.tips = list(tips)
+        self._said: dict[str, frozenset[str]] = {}  # every word of a tip, for `mentions`
         self.words = [self._words(f"{t.text} {t.source or ''} {t.category}") for t in self.tips]
         # A tip's id names its subject (the code set, the rule): words there count twice.
         self.subjects = [self._words(t.id.replace("-", " ")) for t in self.tips]
@@ -59,9 +60,13 @@ class TipIndex:
         self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
 
     def mentions(self, tip: Tip, phrase: str) -> bool:
-        """Whether every word of `phrase` is in the tip ("before" in "the day before")."""
-        words = {stem(t) for t in tokens(phrase)}  # ignored words too: "payment", "before"
-        return bool(words) and words <= {stem(t) for t in tokens(tip.text)}
+        """Whether every word of `phrase` is in the tip ("before" in "the day before"),
+        ignored words too ("payment"). A tip's words are read once, when first asked."""
+        said = self._said.get(tip.id)
+        if said is None:
+            said = self._said[tip.id] = frozenset(stem(t) for t in tokens(tip.text))
+        words = {stem(t) for t in tokens(phrase)}
+        return bool(words) and words <= said
 
     def _words(self, text: str) -> frozenset[str]:
         return self.stems(tokens(text))
